@@ -1,15 +1,11 @@
+import type { Workflows } from '../core/ports.ts';
+
 /**
  * The workflow engine port. In AWS it is Step Functions (StartExecution, SendTaskSuccess/Failure);
  * the local runtime installs its in-process engine with `setWorkflowEngine` before serving.
  * Execution names are derived from business ids, so a retried start cannot fork a second execution.
  */
-export interface WorkflowEngine {
-  start(
-    workflow: string,
-    executionName: string,
-    input: Record<string, unknown>,
-  ): Promise<{ executionId: string; alreadyStarted: boolean }>;
-  sendTaskSuccess(taskToken: string, output: Record<string, unknown>): Promise<void>;
+export interface WorkflowEngine extends Workflows {
   sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void>;
 }
 

@@ -58,6 +58,15 @@ export const lambdaRetry = [
   },
 ];
 
+/**
+ * Retry policy for human (callback) steps: only failures to *open* the task (the Lambda call) are
+ * retried. `States.Timeout` is deliberately absent: a human step that times out must go to its Catch,
+ * not re-open the task.
+ */
+export const callbackRetry = lambdaRetry
+  .map((r) => ({ ...r, ErrorEquals: r.ErrorEquals.filter((e) => e !== 'States.Timeout') }))
+  .filter((r) => r.ErrorEquals.length > 0);
+
 export const callbackResource = (partition: string): string =>
   `arn:${partition}:states:::lambda:invoke.waitForTaskToken`;
 

@@ -1,4 +1,4 @@
-import { type Asl, callbackResource, lambdaRetry, type WorkflowDef } from './types.ts';
+import { type Asl, callbackResource, callbackRetry, lambdaRetry, type WorkflowDef } from './types.ts';
 
 const DAY = 86_400;
 
@@ -36,7 +36,7 @@ export const usccVerificationWorkflow: WorkflowDef = {
         },
         TimeoutSeconds: 30 * DAY,
         ResultPath: '$.decision',
-        Retry: lambdaRetry,
+        Retry: callbackRetry,
         Catch: [
           { ErrorEquals: ['States.Timeout'], ResultPath: '$.error', Next: 'MarkTimedOut' },
           { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' },
