@@ -38,15 +38,26 @@ export function assertJava(): void {
   }
 }
 
-/** Resolves when `port` is free on `host`; rejects with a clear message otherwise. */
-export async function assertPortFree(port: number, host: string, what: string): Promise<void> {
+/**
+ * Resolves when `port` is free on `host`; rejects with a clear message otherwise. `envVar` names the
+ * setting that changes the port (e.g. `DYNAMODB_PORT`), so the message says exactly what to do.
+ */
+export async function assertPortFree(
+  port: number,
+  host: string,
+  what: string,
+  envVar?: string,
+): Promise<void> {
+  const change = envVar
+    ? `choose another one, e.g. \`${envVar}=${port + 1} npm start\``
+    : 'choose another port (see README: environment variables)';
   await new Promise<void>((resolve, reject) => {
     const server = net.createServer();
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(
         new Error(
           e.code === 'EADDRINUSE'
-            ? `Port ${port} (${what}) is already in use. Stop what uses it or choose another port (see README: environment variables).`
+            ? `Port ${port} (${what}) is already in use. Stop what uses it or ${change}.`
             : `Cannot listen on ${host}:${port} for ${what}: ${e.message}`,
         ),
       ),
@@ -91,18 +102,40 @@ async function waitForPort(
   }
 }
 
-export async function startDynamoDbLocal(opts: { port: number; host: string; dataDir?: string }): Promise<{
+export async function startDynamoDbLocal(opts: {
+  port: number;
+  host: string;
+  dataDir?: string;
+  /**
+   * Run Java in its own process group, so a Ctrl-C in the terminal reaches only the local runtime,
+   * which then finishes in-flight requests before it stops DynamoDB Local itself. The child is also
+   * killed when this process exits, so it cannot outlive it (short of a SIGKILL).
+   */
+  detached?: boolean;
+  /** Setting that changes the port, named in the "port in use" message. */
+  portEnvVar?: string;
+}): Promise<{
   endpoint: string;
   stop(): Promise<void>;
 }> {
   assertJava();
-  await assertPortFree(opts.port, opts.host, 'DynamoDB Local');
+  await assertPortFree(opts.port, opts.host, 'DynamoDB Local', opts.portEnvVar);
   let dbPath: string | undefined;
   if (opts.dataDir) {
     dbPath = path.resolve(opts.dataDir, 'dynamodb');
     mkdirSync(dbPath, { recursive: true });
   }
-  const child = spawnDynamoDbLocal({ port: opts.port, sharedDb: true, path: dbPath ?? null, stdio: 'pipe' });
+  const child = spawnDynamoDbLocal({
+    port: opts.port,
+    sharedDb: true,
+    path: dbPath ?? null,
+    stdio: 'pipe',
+    detached: opts.detached ?? false,
+  });
+  const killOnExit = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
@@ -112,13 +145,15 @@ export async function startDynamoDbLocal(opts: { port: number; host: string; dat
     await waitForPort(opts.port, opts.host, 30_000, child);
   } catch (e) {
     child.kill('SIGKILL');
+    process.removeListener('exit', killOnExit);
     throw new Error(`DynamoDB Local did not start: ${(e as Error).message}\n${stderr}`);
   }
   return {
     endpoint: `http://${opts.host}:${opts.port}`,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        process.removeListener('exit', killOnExit);
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
         child.once('exit', () => {
           clearTimeout(timer);
@@ -129,11 +164,17 @@ export async function startDynamoDbLocal(opts: { port: number; host: string; dat
   };
 }
 
-export async function startS3rver(opts: { port: number; host: string; directory: string }): Promise<{
+export async function startS3rver(opts: {
+  port: number;
+  host: string;
+  directory: string;
+  /** Setting that changes the port, named in the "port in use" message. */
+  portEnvVar?: string;
+}): Promise<{
   endpoint: string;
   stop(): Promise<void>;
 }> {
-  await assertPortFree(opts.port, opts.host, 's3rver');
+  await assertPortFree(opts.port, opts.host, 's3rver', opts.portEnvVar);
   mkdirSync(opts.directory, { recursive: true });
   const server = new S3rver({
     port: opts.port,
