@@ -1,0 +1,205 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { z } from 'zod';
+
+/**
+ * Typed per-stage settings, selected with `-c stage=<name>` (default `dev`).
+ *
+ * Data residency: personal data of state organs stays in China (PIPL Art. 36), so the production
+ * stage targets an AWS China region (partition `aws-cn`). The partition is derived from the region
+ * through CDK's region facts, never typed by hand, and every feature that differs there is a setting
+ * here rather than a condition in the stacks.
+ */
+
+/** Who issues the JWTs that the HTTP API's authorizer accepts. */
+export type IdentityConfig =
+  /** A Cognito user pool in the stateful stack (regions where Cognito user pools exist). */
+  | {
+      readonly kind: 'cognito';
+      /** Cognito threat protection (Plus feature plan, enforced mode). */
+      readonly threatProtection: boolean;
+    }
+  /**
+   * An external OpenID Connect issuer (e.g. the government's unified identity platform or a
+   * Keycloak realm operated in China). Amazon Cognito user pools are not offered in the China
+   * regions, so the China stage uses this. The issuer must put the caller's roles in a
+   * `cognito:groups` claim (a claim mapper in Keycloak does that) so the handlers read them unchanged.
+   */
+  | {
+      readonly kind: 'oidc';
+      readonly issuerUrl: string;
+      readonly audience: readonly string[];
+    };
+
+export interface StageConfig {
+  readonly stage: string;
+  /** Deploy-time account; stacks stay account-agnostic (synth needs no credentials) when unset. */
+  readonly account?: string;
+  readonly region: string;
+  /** Derived from `region` through CDK's region facts: `aws` or `aws-cn`. */
+  readonly partition: string;
+  /** Prefix of physical names: `zs-ai-<stage>`. */
+  readonly prefix: string;
+  /** Art. 14: the measures are in force until this date; recognitions end with it. */
+  readonly policyEndDate: string;
+  /** Art. 9(1): days an officer has for a manual USCC verification before reminders and escalation. */
+  readonly verificationDueDays: number;
+  readonly api: {
+    /** Default-stage steady-state requests per second. */
+    readonly rateLimit: number;
+    readonly burstLimit: number;
+  };
+  readonly logRetention: RetentionDays;
+  /** Optional address subscribed to the alarm topic. */
+  readonly alarmEmail?: string;
+  /** Origins of the consoles: API CORS, evidence bucket CORS (browser POST uploads), OAuth callbacks. */
+  readonly allowedOrigins: readonly string[];
+  readonly evidence: {
+    /** Days a replaced or deleted evidence version is kept before it expires. */
+    readonly noncurrentVersionDays: number;
+    /** Days S3 server access logs are kept. */
+    readonly accessLogDays: number;
+  };
+  /** GuardDuty Malware Protection for S3 on the evidence bucket's `incoming/` prefix. */
+  readonly malwareProtection: boolean;
+  readonly tracing: {
+    /** X-Ray active tracing on Lambda (not offered for Lambda in the China regions). */
+    readonly lambda: boolean;
+    /** X-Ray tracing on the state machines. */
+    readonly stateMachines: boolean;
+  };
+  readonly identity: IdentityConfig;
+  /** Stateful resources (table, key, buckets, user pool) are always retained. */
+  readonly statefulRemovalPolicy: RemovalPolicy;
+}
+
+/** What a stage file fixes; `partition` and `prefix` are derived. */
+type StageDefaults = Omit<StageConfig, 'stage' | 'partition' | 'prefix' | 'identity'> & {
+  readonly identity: IdentityConfig | { readonly kind: 'oidc-from-context' };
+};
+
+const COMMON = {
+  policyEndDate: '2027-12-31',
+  verificationDueDays: 5,
+  statefulRemovalPolicy: RemovalPolicy.RETAIN,
+} as const;
+
+/**
+ * The stages. `dev` runs in a commercial region with synthetic data only (Cognito, X-Ray and
+ * GuardDuty Malware Protection for S3 are all available there); `prod` runs in China (Ningxia).
+ */
+export const STAGES: Readonly<Record<string, StageDefaults>> = {
+  dev: {
+    ...COMMON,
+    region: 'ap-southeast-1',
+    api: { rateLimit: 50, burstLimit: 100 },
+    logRetention: RetentionDays.ONE_MONTH,
+    allowedOrigins: ['http://localhost:5173'],
+    evidence: { noncurrentVersionDays: 30, accessLogDays: 90 },
+    malwareProtection: true,
+    tracing: { lambda: true, stateMachines: true },
+    identity: { kind: 'cognito', threatProtection: true },
+  },
+  prod: {
+    ...COMMON,
+    region: 'cn-northwest-1',
+    api: { rateLimit: 200, burstLimit: 400 },
+    logRetention: RetentionDays.ONE_YEAR,
+    allowedOrigins: ['https://ai-platform.zs.gov.cn'],
+    evidence: { noncurrentVersionDays: 365, accessLogDays: 365 },
+    // Not offered in the China regions at the time of writing: switch on once it is.
+    malwareProtection: false,
+    tracing: { lambda: false, stateMachines: true },
+    identity: { kind: 'oidc-from-context' },
+  },
+};
+
+const httpsUrl = z.url({ protocol: /^https$/ });
+const origin = z.url({ protocol: /^https?$/ }).refine((u) => new URL(u).origin === u, {
+  message: 'must be a bare origin such as https://example.gov.cn (no path, no trailing slash)',
+});
+
+/** Context overrides (`-c key=value`); all optional, all validated. */
+const ContextSchema = z.object({
+  stage: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{1,15}$/, 'stage must be lowercase letters, digits and dashes (2–16 chars)')
+    .default('dev'),
+  account: z
+    .string()
+    .regex(/^\d{12}$/, 'account must be a 12-digit AWS account id')
+    .optional(),
+  alarmEmail: z.email().optional(),
+  allowedOrigins: z
+    .string()
+    .transform((s) => s.split(',').map((o) => o.trim()))
+    .pipe(z.array(origin).min(1))
+    .optional(),
+  oidcIssuer: httpsUrl.optional(),
+  oidcAudience: z
+    .string()
+    .transform((s) => s.split(',').map((a) => a.trim()))
+    .pipe(z.array(z.string().min(1)).min(1))
+    .optional(),
+});
+
+export type ContextReader = (key: string) => unknown;
+
+/** A stage setting is missing or invalid; the message names the `-c` option to fix. */
+export class StageConfigError extends Error {
+  override name = 'StageConfigError';
+}
+
+/**
+ * Resolves the stage configuration from CDK context (`-c stage=prod -c oidcIssuer=https://…`).
+ * Fails with a message naming the setting to fix.
+ */
+export function loadStageConfig(readContext: ContextReader): StageConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(ContextSchema.shape)) {
+    const value = readContext(key);
+    if (value !== undefined) raw[key] = value;
+  }
+  const parsed = ContextSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `-c ${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new StageConfigError(`Invalid CDK context: ${issues}`);
+  }
+  const ctx = parsed.data;
+  const defaults = STAGES[ctx.stage];
+  if (!defaults) {
+    throw new StageConfigError(
+      `Unknown stage "${ctx.stage}": use -c stage=<${Object.keys(STAGES).join('|')}>`,
+    );
+  }
+  const partition = RegionInfo.get(defaults.region).partition;
+  if (!partition)
+    throw new StageConfigError(`Stage ${ctx.stage}: region ${defaults.region} is not a known AWS region`);
+
+  let identity: IdentityConfig;
+  if (defaults.identity.kind === 'oidc-from-context') {
+    if (!ctx.oidcIssuer || !ctx.oidcAudience) {
+      throw new StageConfigError(
+        `Stage ${ctx.stage} (${defaults.region}) authenticates with an external OpenID Connect issuer ` +
+          '(Amazon Cognito user pools are not offered in the China regions): pass ' +
+          '-c oidcIssuer=https://<issuer> -c oidcAudience=<client id>[,<client id>...]',
+      );
+    }
+    identity = { kind: 'oidc', issuerUrl: ctx.oidcIssuer, audience: ctx.oidcAudience };
+  } else {
+    identity = defaults.identity;
+  }
+
+  const { identity: _ignored, ...rest } = defaults;
+  return {
+    ...rest,
+    stage: ctx.stage,
+    partition,
+    prefix: `zs-ai-${ctx.stage}`,
+    identity,
+    ...(ctx.account ? { account: ctx.account } : {}),
+    ...(ctx.alarmEmail ? { alarmEmail: ctx.alarmEmail } : {}),
+    ...(ctx.allowedOrigins ? { allowedOrigins: ctx.allowedOrigins } : {}),
+  };
+}

@@ -1,0 +1,321 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTE_GROUPS, routeKey, routes } from '../../functions/api/routes.ts';
+import { workflows } from '../../infra/workflows/index.ts';
+import { workflowArnEnv } from '../../infra/workflows/types.ts';
+import { envOf, PROD_OIDC, resourcesOf, type Synthesised, synthStage } from './support/synth.ts';
+
+const stages: Record<'dev' | 'prod', Synthesised> = {} as Record<'dev' | 'prod', Synthesised>;
+
+beforeAll(() => {
+  stages.dev = synthStage('dev');
+  stages.prod = synthStage('prod');
+});
+afterAll(() => {
+  for (const s of Object.values(stages)) s.cleanup();
+});
+
+type Statement = { Effect: string; Action: string | string[]; Resource?: unknown };
+type PolicyDocument = { Statement: Statement[] };
+/** Every IAM statement of both stacks: policies, managed policies and roles' inline policies. */
+const statementsOf = (s: Synthesised): Array<{ policy: string; statement: Statement }> =>
+  [s.stateful$, s.stateless$].flatMap((template) => [
+    ...['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'].flatMap((type) =>
+      Object.entries(resourcesOf(template, type)).flatMap(([policy, p]) =>
+        (p.Properties.PolicyDocument as PolicyDocument).Statement.map((statement) => ({ policy, statement })),
+      ),
+    ),
+    ...Object.entries(resourcesOf(template, 'AWS::IAM::Role')).flatMap(([role, r]) =>
+      ((r.Properties.Policies ?? []) as Array<{ PolicyDocument: PolicyDocument }>).flatMap((p) =>
+        p.PolicyDocument.Statement.map((statement) => ({ policy: role, statement })),
+      ),
+    ),
+  ]);
+const actionsOf = (st: Statement): string[] => (Array.isArray(st.Action) ? st.Action : [st.Action]);
+
+describe.each(['dev', 'prod'] as const)('stateless stack (%s)', (stage) => {
+  const s = (): Synthesised => stages[stage];
+
+  it('makes exactly one route per route-table entry, with the JWT authorizer unless public', () => {
+    const cfnRoutes = Object.values(resourcesOf(s().stateless$, 'AWS::ApiGatewayV2::Route'));
+    expect(cfnRoutes).toHaveLength(routes.length);
+    const authorizers = Object.keys(resourcesOf(s().stateless$, 'AWS::ApiGatewayV2::Authorizer'));
+    expect(authorizers).toHaveLength(1);
+    for (const route of routes) {
+      const cfn = cfnRoutes.filter((r) => r.Properties?.RouteKey === routeKey(route));
+      expect(cfn, routeKey(route)).toHaveLength(1);
+      const props = cfn[0]?.Properties ?? {};
+      if (route.auth === 'public') {
+        expect(props.AuthorizationType, routeKey(route)).toBe('NONE');
+        expect(props.AuthorizerId, routeKey(route)).toBeUndefined();
+      } else {
+        expect(props.AuthorizationType, routeKey(route)).toBe('JWT');
+        expect(props.AuthorizerId, routeKey(route)).toEqual({ Ref: authorizers[0] });
+      }
+    }
+  });
+
+  it('sends each route to its group’s function', () => {
+    const integrations = resourcesOf(s().stateless$, 'AWS::ApiGatewayV2::Integration');
+    const stack = s().stateless;
+    for (const route of routes) {
+      const cfn = Object.values(resourcesOf(s().stateless$, 'AWS::ApiGatewayV2::Route')).find(
+        (r) => r.Properties?.RouteKey === routeKey(route),
+      );
+      const target = JSON.stringify(cfn?.Properties?.Target);
+      const integrationId = /"Ref":"([^"]+)"/.exec(target)?.[1] ?? '';
+      const fnId = stack.getLogicalId(stack.apiFunctions[route.group].fn.node.defaultChild as CfnFunction);
+      expect(integrations[integrationId]?.Properties?.IntegrationUri, routeKey(route)).toEqual({
+        'Fn::GetAtt': [fnId, 'Arn'],
+      });
+    }
+  });
+
+  it('configures the JWT authorizer from the stage’s issuer and audience', () => {
+    const authorizer = Object.values(resourcesOf(s().stateless$, 'AWS::ApiGatewayV2::Authorizer'))[0];
+    const props = authorizer?.Properties as {
+      AuthorizerType: string;
+      IdentitySource: string[];
+      JwtConfiguration: unknown;
+    };
+    expect(props.AuthorizerType).toBe('JWT');
+    expect(props.IdentitySource).toEqual(['$request.header.Authorization']);
+    if (stage === 'prod') {
+      expect(props.JwtConfiguration).toEqual({
+        Issuer: PROD_OIDC.oidcIssuer,
+        Audience: [PROD_OIDC.oidcAudience],
+      });
+    } else {
+      // The user pool's issuer, built from the partition's URL suffix; the audience is the console client.
+      expect(props.JwtConfiguration).toEqual({
+        Issuer: {
+          'Fn::Join': [
+            '',
+            [
+              `https://cognito-idp.${s().config.region}.`,
+              { Ref: 'AWS::URLSuffix' },
+              '/',
+              { 'Fn::ImportValue': expect.stringMatching(/:ExportsOutputRefUsers[0-9A-F]+$/) },
+            ],
+          ],
+        },
+        Audience: [{ 'Fn::ImportValue': expect.stringMatching(/:ExportsOutputRefUsersConsoles/) }],
+      });
+    }
+  });
+
+  it('throttles the default stage and writes structured (JSON) access logs', () => {
+    const stages$ = Object.values(resourcesOf(s().stateless$, 'AWS::ApiGatewayV2::Stage'));
+    expect(stages$).toHaveLength(1);
+    const props = stages$[0]?.Properties as {
+      StageName: string;
+      DefaultRouteSettings: Record<string, number>;
+      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [string, string] }; Format: string };
+    };
+    expect(props.StageName).toBe('$default');
+    expect(props.DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: s().config.api.rateLimit,
+      ThrottlingBurstLimit: s().config.api.burstLimit,
+    });
+    const format = JSON.parse(props.AccessLogSettings.Format) as Record<string, string>;
+    expect(format.requestId).toBe('$context.requestId');
+    expect(format.status).toBe('$context.status');
+    const logGroup = resourcesOf(s().stateless$, 'AWS::Logs::LogGroup')[
+      props.AccessLogSettings.DestinationArn['Fn::GetAtt'][0]
+    ];
+    expect(logGroup?.Properties?.RetentionInDays).toBe(s().config.logRetention);
+  });
+
+  it('runs every function on Node.js 24 (ARM64) with an explicit timeout and memory', () => {
+    const functions = resourcesOf(s().stateless$, 'AWS::Lambda::Function');
+    expect(Object.keys(functions)).toHaveLength(ROUTE_GROUPS.length + workflows.length + 1);
+    for (const [id, fn] of Object.entries(functions)) {
+      expect(fn.Properties?.Runtime, id).toBe('nodejs24.x');
+      expect(fn.Properties?.Architectures, id).toEqual(['arm64']);
+      expect(fn.Properties?.Timeout, id).toBeLessThanOrEqual(50);
+      expect(fn.Properties?.MemorySize, id).toBe(512);
+      expect((fn.Properties?.TracingConfig as { Mode?: string } | undefined)?.Mode, id).toBe(
+        s().config.tracing.lambda ? 'Active' : undefined,
+      );
+    }
+  });
+
+  it('gives every function its own encrypted log group with the stage’s retention', () => {
+    const logGroups = resourcesOf(s().stateless$, 'AWS::Logs::LogGroup');
+    for (const [id, fn] of Object.entries(resourcesOf(s().stateless$, 'AWS::Lambda::Function'))) {
+      const ref = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      expect(logGroups[ref]?.Properties?.RetentionInDays, id).toBe(s().config.logRetention);
+    }
+    for (const [id, lg] of Object.entries(logGroups)) {
+      expect(lg.Properties?.KmsKeyId, id).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(/^OpsKey/), 'Arn'],
+      });
+      expect(lg.Properties?.RetentionInDays, id).toBe(s().config.logRetention);
+    }
+  });
+
+  it('alarms on errors and throttles of every function, to the alarm topic', () => {
+    const alarms = Object.values(resourcesOf(s().stateless$, 'AWS::CloudWatch::Alarm'));
+    const topic = Object.keys(resourcesOf(s().stateless$, 'AWS::SNS::Topic'))[0];
+    for (const id of Object.keys(resourcesOf(s().stateless$, 'AWS::Lambda::Function'))) {
+      for (const metric of ['Errors', 'Throttles']) {
+        const found = alarms.filter(
+          (a) =>
+            a.Properties?.MetricName === metric &&
+            a.Properties?.Namespace === 'AWS/Lambda' &&
+            JSON.stringify(a.Properties?.Dimensions) ===
+              JSON.stringify([{ Name: 'FunctionName', Value: { Ref: id } }]),
+        );
+        expect(found, `${metric} alarm of ${id}`).toHaveLength(1);
+        expect(found[0]?.Properties?.AlarmActions).toEqual([{ Ref: topic }]);
+      }
+    }
+  });
+
+  it('alarms on API 5xx, failed and timed-out executions, and dead letters', () => {
+    const alarms = Object.values(resourcesOf(s().stateless$, 'AWS::CloudWatch::Alarm')).map(
+      (a) => a.Properties,
+    );
+    const metric = (ns: string, name: string): number =>
+      alarms.filter((a) => a?.Namespace === ns && a.MetricName === name).length;
+    expect(metric('AWS/ApiGateway', '5xx')).toBe(1);
+    expect(metric('AWS/States', 'ExecutionsFailed')).toBe(workflows.length);
+    expect(metric('AWS/States', 'ExecutionsTimedOut')).toBe(workflows.length);
+    expect(metric('AWS/SQS', 'ApproximateNumberOfMessagesVisible')).toBe(1);
+    s().stateless$.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('encrypts the alarm topic (KMS) and the dead-letter queue, and both refuse non-TLS access', () => {
+    s().stateless$.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('OpsKey'), 'Arn'] },
+    });
+    s().stateless$.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    for (const [id, q] of Object.entries(resourcesOf(s().stateless$, 'AWS::SQS::Queue'))) {
+      expect(q.Properties?.SqsManagedSseEnabled, id).toBe(true);
+      s().stateless$.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+    s().stateless$.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('grants no action wildcard, no service-wide wildcard and no Scan', () => {
+    const all = statementsOf(s()).filter(({ statement }) => statement.Effect === 'Allow');
+    expect(all.length).toBeGreaterThan(10);
+    for (const { policy, statement } of all) {
+      for (const action of actionsOf(statement)) {
+        expect(action, policy).not.toBe('*');
+        expect(action, policy).not.toMatch(/^[a-z0-9-]+:\*$/);
+        expect(action, policy).not.toBe('dynamodb:Scan');
+      }
+    }
+  });
+
+  it('limits data actions to the registry table, its named indexes and the evidence bucket', () => {
+    for (const { policy, statement } of statementsOf(s())) {
+      const actions = actionsOf(statement);
+      const resources = JSON.stringify(statement.Resource);
+      if (actions.some((a) => a.startsWith('dynamodb:'))) {
+        expect(resources, policy).toMatch(/ExportsOutputFnGetAttRegistry/);
+        expect(resources, policy).not.toContain('index/*');
+      }
+      if (actions.some((a) => a.startsWith('s3:') && a !== 's3:ListBucket')) {
+        expect(resources, policy).not.toBe('"*"');
+      }
+      if (actions.some((a) => a.startsWith('kms:'))) expect(resources, policy).not.toBe('"*"');
+    }
+  });
+
+  it('binds each route group as the access map says (least privilege)', () => {
+    const stack = s().stateless;
+    const policyOf = (group: (typeof ROUTE_GROUPS)[number]): string => {
+      const role = stack.apiFunctions[group].fn.role;
+      const id = stack.getLogicalId(role?.node.tryFindChild('DefaultPolicy')?.node.defaultChild as never);
+      return JSON.stringify(resourcesOf(s().stateless$, 'AWS::IAM::Policy')[id]);
+    };
+    expect(policyOf('system')).not.toContain('dynamodb:PutItem');
+    expect(policyOf('audit')).not.toContain('dynamodb:PutItem');
+    expect(policyOf('organisations')).toContain('dynamodb:PutItem');
+    expect(policyOf('organisations')).toContain('states:StartExecution');
+    expect(policyOf('organisations')).toContain('states:SendTaskSuccess');
+    expect(policyOf('system')).not.toContain('states:');
+  });
+
+  it('passes each state machine’s ARN to the functions that start or complete it', () => {
+    const stack = s().stateless;
+    for (const def of workflows) {
+      const machineId = stack.getLogicalId(stack.stateMachines.get(def.name)?.node.defaultChild as never);
+      for (const fn of [stack.apiFunctions.organisations, stack.apiFunctions.tasks, stack.deadlineJob]) {
+        const id = stack.getLogicalId(fn.fn.node.defaultChild as CfnFunction);
+        const fnResource = resourcesOf(s().stateless$, 'AWS::Lambda::Function')[id];
+        expect(fnResource && envOf(fnResource)[workflowArnEnv(def.name)], id).toEqual({ Ref: machineId });
+      }
+    }
+  });
+
+  it('sets the typed environment every handler reads', () => {
+    for (const [id, fn] of Object.entries(resourcesOf(s().stateless$, 'AWS::Lambda::Function'))) {
+      const vars = envOf(fn);
+      expect(vars.STAGE, id).toBe(stage);
+      expect(vars.POLICY_END_DATE, id).toBe('2027-12-31');
+      expect(vars.TABLE_NAME, id).toEqual({
+        'Fn::ImportValue': expect.stringMatching(/:ExportsOutputRefRegistry/),
+      });
+      expect(vars.EVIDENCE_BUCKET, id).toEqual({
+        'Fn::ImportValue': expect.stringMatching(/:ExportsOutputRefEvidence/),
+      });
+      expect(vars.NODE_OPTIONS, id).toBe('--enable-source-maps');
+      expect(vars.POWERTOOLS_SERVICE_NAME, id).toMatch(new RegExp(`^zs-ai-${stage}-`));
+    }
+  });
+
+  it('logs every state machine at level ALL with execution data, traced where configured', () => {
+    for (const def of workflows) {
+      s().stateless$.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        StateMachineName: `zs-ai-${stage}-${def.name}`,
+        StateMachineType: 'STANDARD',
+        LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+        TracingConfiguration: { Enabled: s().config.tracing.stateMachines },
+      });
+    }
+  });
+
+  it('runs the deadline job every minute, with retries and a dead-letter queue', () => {
+    const stack = s().stateless;
+    const jobId = stack.getLogicalId(stack.deadlineJob.fn.node.defaultChild as CfnFunction);
+    s().stateless$.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Target: {
+        Arn: { 'Fn::GetAtt': [jobId, 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 120 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadlineJobDlq'), 'Arn'] } },
+        RoleArn: Match.anyValue(),
+      },
+    });
+    s().stateless$.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: `zs-ai-${stage}-job-deadlines`,
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadlineJobDlq'), 'Arn'] } },
+    });
+  });
+
+  it('builds the issuer URL and KMS conditions from the partition’s URL suffix', () => {
+    const template = JSON.stringify(s().stateless$.toJSON());
+    expect(template).toContain(`"logs.${s().config.region}.",{"Ref":"AWS::URLSuffix"}`);
+    expect(template).toContain(`"dynamodb.${s().config.region}.",{"Ref":"AWS::URLSuffix"}`);
+    expect(Stack.of(s().stateless).region).toBe(s().config.region);
+  });
+});
