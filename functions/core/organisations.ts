@@ -101,7 +101,7 @@ export async function registerOrganisation(
   const usccCheck = checkUscc(uscc);
   if (!usccCheck.valid) {
     throw new ValidationError(`uscc: ${usccCheck.problems.join('; ')}`, [
-      { path: 'uscc', message: usccCheck.problems.join('; ') },
+      { path: 'body.uscc', message: usccCheck.problems.join('; ') },
     ]);
   }
   const needsVerification = !usccCheck.checkDigitOk || !usccCheck.inZhongshan;

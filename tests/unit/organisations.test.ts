@@ -91,7 +91,7 @@ describe('registerOrganisation (Art. 9(1))', () => {
     const f = fakes();
     await expect(registerOrganisation(f.deps, applicant, input('91442000MA4UQ2B3IX'))).rejects.toMatchObject({
       status: 400,
-      errors: [expect.objectContaining({ path: 'uscc' })],
+      errors: [expect.objectContaining({ path: 'body.uscc' })],
     });
     expect(f.orgs.size).toBe(0);
   });
