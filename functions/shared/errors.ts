@@ -123,7 +123,7 @@ export function toProblem(error: unknown, instance?: string): Problem {
     };
   }
   return {
-    type: PROBLEM_BASE + 'internal-error',
+    type: `${PROBLEM_BASE}internal-error`,
     title: 'Internal error',
     status: 500,
     detail: 'An unexpected error occurred. It has been logged; nothing you sent was at fault.',
