@@ -28,8 +28,10 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 /** Which problem responses a route can produce. */
 export function errorStatuses(route: RouteDef): number[] {
   const statuses = [400, 429, 500, 503];
-  if (route.auth !== 'public') statuses.push(401, 403);
-  if (route.request?.params || route.auth !== 'public') statuses.push(404);
+  const protectedRoute = Array.isArray(route.auth);
+  if (protectedRoute) statuses.push(401, 403);
+  if (route.auth === 'optional') statuses.push(401);
+  if (route.request?.params || protectedRoute) statuses.push(404);
   if (route.method !== 'GET') statuses.push(409);
   if (route.request?.body) statuses.push(413, 415);
   if (route.idempotent || route.request?.body) statuses.push(422);
@@ -119,8 +121,14 @@ export function buildOpenApi(): Json {
       operationId: route.id,
       summary: route.summary,
       tags: [...route.tags],
-      security: route.auth === 'public' ? [] : [{ bearerJwt: [] }],
-      ...(route.auth === 'public' ? {} : { 'x-roles': [...route.auth] }),
+      // optional: anonymous or with a token (`{}` is the OpenAPI way to say "no security" as one option).
+      security:
+        route.auth === 'public'
+          ? []
+          : route.auth === 'optional'
+            ? [{}, { bearerJwt: [] }]
+            : [{ bearerJwt: [] }],
+      ...(Array.isArray(route.auth) ? { 'x-roles': [...route.auth] } : {}),
       ...(params.length ? { parameters: params } : {}),
       ...(route.request?.body
         ? {

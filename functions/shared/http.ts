@@ -189,15 +189,17 @@ async function replayIfKnown(
 
 /** No principal on a protected route → 401; a role outside the route's roles → 403. */
 export function authenticate(route: RouteDef, event: ApiEvent): Principal | undefined {
-  if (route.auth === 'public') return undefined;
+  // Public and optional-auth routes have no authorizer; optional ones verify a sent token themselves.
+  if (!Array.isArray(route.auth)) return undefined;
   const claims = event.requestContext?.authorizer?.jwt?.claims;
   const sub = claims?.sub;
   if (typeof sub !== 'string' || !sub) throw new UnauthorizedError();
   const roles = parseGroupsClaim(claims?.['cognito:groups']);
   const email = claims?.email;
-  if (!roles.some((r) => route.auth.includes(r))) {
+  const allowed: readonly string[] = route.auth;
+  if (!roles.some((r) => allowed.includes(r))) {
     throw new ForbiddenError(
-      `${routeKey(route)} is for ${route.auth.join(', ')}; your roles: ${roles.length ? roles.join(', ') : 'none'}.`,
+      `${routeKey(route)} is for ${allowed.join(', ')}; your roles: ${roles.length ? roles.join(', ') : 'none'}.`,
     );
   }
   return { sub, roles, ...(typeof email === 'string' ? { email } : {}) };

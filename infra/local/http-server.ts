@@ -114,7 +114,7 @@ export function createLocalHttpServer(opts: LocalHttpServerOptions): LocalHttpSe
   ): Promise<Reply> {
     const path = req.url.split('?')[0] ?? req.url;
     let claims: Record<string, unknown> | undefined;
-    if (route.auth !== 'public') {
+    if (Array.isArray(route.auth)) {
       const token = bearerToken(req.headers.authorization?.[0]);
       if (!token) {
         return problemReply(

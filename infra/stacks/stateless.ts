@@ -59,6 +59,17 @@ export const GROUP_ACCESS: Readonly<Record<RouteGroup, GroupAccess>> = {
   // The work inbox lists waiting human tasks and completes them.
   tasks: { table: 'readWrite', workflows: { 'uscc-verification': ['start', 'callback'] } },
   audit: { table: 'read' },
+  // Calls (Art. 7–8): create, publish, list; ranking reads applications of a call.
+  calls: { table: 'readWrite' },
+  // Applications and their evidence (Art. 8(1), 9): presigned uploads, confirm, audited downloads; submit starts the review.
+  applications: { table: 'readWrite', evidence: 'readWrite', workflows: { review: ['start', 'callback'] } },
+  // Review steps (Art. 8(2)–(3)): each officer/expert decision completes a waiting step of the review.
+  review: { table: 'readWrite', workflows: { review: ['callback'] } },
+  // Public notices, objections and the registry of platforms (Art. 8(4)).
+  registry: { table: 'readWrite', workflows: { review: ['callback'] } },
+  notifications: { table: 'readWrite' },
+  // Admin settings: working-day calendar overrides, policy end date (Art. 14).
+  settings: { table: 'readWrite' },
 };
 
 /** API functions answer well inside API Gateway's 30 s integration limit. */
@@ -441,9 +452,9 @@ export class StatelessStack extends Stack {
         path: route.path,
         methods: [HTTP_METHODS[route.method]],
         integration,
-        authorizer: route.auth === 'public' ? new apigwv2.HttpNoneAuthorizer() : authorizer,
+        authorizer: Array.isArray(route.auth) ? authorizer : new apigwv2.HttpNoneAuthorizer(),
       });
-      if (route.auth === 'public' && created) {
+      if (!Array.isArray(route.auth) && created) {
         Validations.of(created).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason: `${routeKey(route)} is public by the API contract (${route.summary.split(':')[0]}).`,

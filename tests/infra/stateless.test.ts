@@ -47,7 +47,7 @@ describe.each(['dev', 'prod'] as const)('stateless stack (%s)', (stage) => {
       const cfn = cfnRoutes.filter((r) => r.Properties?.RouteKey === routeKey(route));
       expect(cfn, routeKey(route)).toHaveLength(1);
       const props = cfn[0]?.Properties ?? {};
-      if (route.auth === 'public') {
+      if (!Array.isArray(route.auth)) {
         expect(props.AuthorizationType, routeKey(route)).toBe('NONE');
         expect(props.AuthorizerId, routeKey(route)).toBeUndefined();
       } else {
