@@ -1,0 +1,76 @@
+import '../adapters/sfn-engine.ts';
+import type { z } from 'zod';
+import { DynamoApplicationStore } from '../adapters/application-store.ts';
+import { DynamoNoticeStore, WorkflowListingTasks } from '../adapters/notice-store.ts';
+import { DynamoPlatformStore } from '../adapters/platform-store.ts';
+import { workflowEngine } from '../adapters/workflow-engine.ts';
+import {
+  fileObjection,
+  getPublicNotice,
+  listObjections,
+  listPublicNotices,
+  type NoticeDeps,
+  resolveObjection,
+} from '../core/notices.ts';
+import { getPlatform, listPublicPlatforms, type PlatformDeps } from '../core/platforms.ts';
+import { clock } from '../shared/clock.ts';
+import { env } from '../shared/env.ts';
+import { type ApiRequest, type AuthedRequest, httpHandler } from '../shared/http.ts';
+import { logger } from '../shared/powertools.ts';
+import type {
+  CreateObjectionBody,
+  NoticeIdParams,
+  ObjectionIdParams,
+  ResolveObjectionBody,
+} from './schemas/notices.ts';
+import type { PlatformIdParams } from './schemas/platforms.ts';
+
+/** Public notices, objections and the platform registry (Art. 8(4), Art. 14). */
+const notices: NoticeDeps = {
+  notices: new DynamoNoticeStore(),
+  applications: new DynamoApplicationStore(),
+  listing: new WorkflowListingTasks(workflowEngine),
+  clock,
+  policyEndDate: () => env().POLICY_END_DATE,
+  onError: (error, context) =>
+    logger.error('listing task completion failed', { ...context, error: error as Error }),
+};
+const platforms: PlatformDeps = { platforms: new DynamoPlatformStore(), clock };
+
+type Page = { limit: number; cursor?: string };
+type NoticeReq<B = unknown> = ApiRequest<z.infer<typeof NoticeIdParams>, Page, B>;
+
+export const handler = httpHandler('registry', {
+  listPublicNotices: async (req: ApiRequest<Record<string, never>, Page>) => ({
+    status: 200,
+    body: await listPublicNotices(notices, req.query),
+  }),
+  getPublicNotice: async (req: NoticeReq) => ({
+    status: 200,
+    body: await getPublicNotice(notices, req.params.noticeId),
+  }),
+  createObjection: (req: NoticeReq<z.infer<typeof CreateObjectionBody>>) =>
+    fileObjection(notices, req.params.noticeId, req.body),
+  listNoticeObjections: async (req: NoticeReq) => ({
+    status: 200,
+    body: await listObjections(notices, req.params.noticeId, req.query),
+  }),
+  resolveObjection: async (
+    req: AuthedRequest<
+      z.infer<typeof ObjectionIdParams>,
+      Record<string, never>,
+      z.infer<typeof ResolveObjectionBody>
+    >,
+  ) => ({
+    status: 200,
+    body: await resolveObjection(notices, req.principal, req.params.objectionId, req.body),
+  }),
+  listPublicPlatforms: async (req: ApiRequest<Record<string, never>, Page>) => ({
+    status: 200,
+    body: await listPublicPlatforms(platforms, req.query),
+  }),
+  getPlatform: async (req: AuthedRequest<z.infer<typeof PlatformIdParams>>) => ({
+    status: 200,
+    body: await getPlatform(platforms, req.principal, req.params.platformId),
+  }),
+});
