@@ -174,6 +174,12 @@ export class EvidenceStore {
     return { key: finalKey, sizeBytes: size, sha256: declared.sha256, contentType: declared.contentType };
   }
 
+  /** Deletes verified evidence (e.g. GuardDuty found malware in it); deleting a missing object is fine. */
+  async deleteVerified(ref: EvidenceRef): Promise<void> {
+    checkRef(ref);
+    await this.s3().send(new DeleteObjectCommand({ Bucket: this.bucket(), Key: evidenceKey(ref) }));
+  }
+
   /** A presigned GET of verified evidence (≤ 5 min); the caller audits the download. */
   async downloadUrl(ref: EvidenceRef, fileName?: string): Promise<{ url: string; expiresAt: string }> {
     checkRef(ref);
