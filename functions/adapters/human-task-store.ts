@@ -2,6 +2,7 @@ import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../core/audit.ts';
 import { dueKeys } from '../core/deadlines.ts';
 import type { HumanTask, HumanTaskRepo, TaskStatus } from '../core/human-tasks.ts';
+import { notificationItem, type Recipient } from '../core/notifications.ts';
 import { ConflictError } from '../shared/errors.ts';
 import type { Role } from '../shared/roles.ts';
 import { dynamoDocumentClient, tableName } from './aws-clients.ts';
@@ -21,12 +22,22 @@ import { DUE_SHARDS, GSI1 } from './table-schema.ts';
  * - `TASK#<id>` / `TASK`: the task (with its token); gsi1 `TASKS#<status>` / `<createdAt>#<id>`;
  *   while pending and not escalated also in the due index (`DUE#<n>` / `<at>#task#<id>`);
  * - `TASK#<id>` / `INBOX#<role>`: one inbox entry per assignee role while pending,
- *   gsi1 `INBOX#<role>` / `<dueAt>#<id>`;
+ *   gsi1 `INBOX#<role>` / `<dueAt>#<id>`; `TASK#<id>` / `INBOX#USER#<sub>`: one per named assignee,
+ *   gsi1 `INBOX#USER#<sub>` / `<dueAt>#<id>` (system-held tasks, `inbox: false`, have none);
  * - `TASKREF#<entityType>#<entityId>` / `TASKREF`: the entity's current task.
- * - `NOTIFY#<role>` / `<at>#<taskId>#<event>`: reminders and escalations for the assignees.
+ * - `NOTIFY#<role>` / `<at>#<taskId>#<event>`: reminders and escalations for the assignees (`notificationItem`).
  */
 export const taskKey = (id: string): Key => ({ pk: `TASK#${id}`, sk: 'TASK' });
 const inboxKey = (id: string, role: string): Key => ({ pk: `TASK#${id}`, sk: `INBOX#${role}` });
+/** A named person's inbox entry (the applicant's `supplement`, an expert's `expert_review`). */
+const userInboxKey = (id: string, sub: string): Key => ({ pk: `TASK#${id}`, sk: `INBOX#USER#${sub}` });
+const inboxKeysOf = (task: HumanTask): Key[] =>
+  task.inbox === false
+    ? []
+    : [
+        ...task.assigneeRoles.map((role) => inboxKey(task.id, role)),
+        ...(task.assigneeSubs ?? []).map((sub) => userInboxKey(task.id, sub)),
+      ];
 const refKey = (entityType: string, entityId: string): Key => ({
   pk: `TASKREF#${entityType}#${entityId}`,
   sk: 'TASKREF',
@@ -63,7 +74,43 @@ export function finishTaskOps(task: HumanTask, status: Exclude<TaskStatus, 'pend
       },
       onConflict: noLongerPending(task),
     },
-    ...task.assigneeRoles.map((role): TxOp => ({ kind: 'delete', key: inboxKey(task.id, role) })),
+    ...inboxKeysOf(task).map((key): TxOp => ({ kind: 'delete', key })),
+  ];
+}
+
+/**
+ * Ops that add named assignees to a pending task (a replacement expert): the task's `assigneeSubs`
+ * (version-checked, still pending) and one inbox entry each.
+ */
+export function addAssigneeOps(task: HumanTask, subs: readonly string[]): TxOp[] {
+  const added = subs.filter((sub) => !(task.assigneeSubs ?? []).includes(sub));
+  if (!added.length) return [];
+  return [
+    {
+      kind: 'update',
+      key: taskKey(task.id),
+      set: { assigneeSubs: [...(task.assigneeSubs ?? []), ...added] },
+      expectVersion: task.version,
+      entity: `Task ${task.id}`,
+      condition: {
+        expression: '#status = :pending',
+        names: { '#status': 'status' },
+        values: { ':pending': 'pending' },
+      },
+      onConflict: noLongerPending(task),
+    },
+    ...added.map(
+      (sub): TxOp => ({
+        kind: 'put',
+        item: {
+          ...userInboxKey(task.id, sub),
+          type: 'inbox',
+          taskId: task.id,
+          gsi1pk: `INBOX#USER#${sub}`,
+          gsi1sk: `${task.dueAt}#${task.id}`,
+        },
+      }),
+    ),
   ];
 }
 
@@ -73,7 +120,7 @@ export class DynamoHumanTaskStore implements HumanTaskRepo {
   constructor(private readonly reg: Registry = registry()) {}
 
   async open(task: HumanTask, audit: AuditEvent): Promise<{ created: boolean; task: HumanTask }> {
-    const due = dueKeys(task.dueAt, 'task', task.id, DUE_SHARDS);
+    const due = task.reminders === false ? {} : dueKeys(task.dueAt, 'task', task.id, DUE_SHARDS);
     try {
       await this.reg.transact({
         ops: [
@@ -90,14 +137,14 @@ export class DynamoHumanTaskStore implements HumanTaskRepo {
             ifNew: true,
             onConflict: () => new TaskExists(),
           },
-          ...task.assigneeRoles.map(
-            (role): TxOp => ({
+          ...inboxKeysOf(task).map(
+            (key): TxOp => ({
               kind: 'put',
               item: {
-                ...inboxKey(task.id, role),
+                ...key,
                 type: 'inbox',
                 taskId: task.id,
-                gsi1pk: `INBOX#${role}`,
+                gsi1pk: key.sk,
                 gsi1sk: `${task.dueAt}#${task.id}`,
               },
             }),
@@ -165,23 +212,25 @@ export class DynamoHumanTaskStore implements HumanTaskRepo {
   }
 
   /**
-   * Pending tasks of several roles merged by `<dueAt>#<id>`; the cursor is the last sort key returned,
-   * so the next page continues after it in every role's inbox.
+   * Pending tasks of several roles (and of the person `sub`) merged by `<dueAt>#<id>`; the cursor is the
+   * last sort key returned, so the next page continues after it in every inbox.
    */
   async listInbox(
     roles: readonly Role[],
     limit: number,
     cursor?: string,
+    sub?: string,
   ): Promise<{ items: HumanTask[]; nextCursor?: string }> {
     const after = cursor
       ? String(decodeCursor(cursor, (k) => Object.keys(k).join() === 'after').after)
       : undefined;
+    const inboxes = [...roles.map((role) => `INBOX#${role}`), ...(sub ? [`INBOX#USER#${sub}`] : [])];
     const pages = await Promise.all(
-      roles.map((role) =>
+      inboxes.map((inbox) =>
         this.reg.query({
           IndexName: GSI1.name,
           KeyConditionExpression: after ? 'gsi1pk = :pk AND gsi1sk > :after' : 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': `INBOX#${role}`, ...(after ? { ':after': after } : {}) },
+          ExpressionAttributeValues: { ':pk': inbox, ...(after ? { ':after': after } : {}) },
           Limit: limit + 1,
         }),
       ),
@@ -228,6 +277,7 @@ export class DynamoHumanTaskStore implements HumanTaskRepo {
     roles: readonly Role[],
     limit: number,
     cursor?: string,
+    sub?: string,
   ): Promise<{ items: HumanTask[]; nextCursor?: string }> {
     const pk = `TASKS#${status}`;
     const start = cursor
@@ -240,15 +290,22 @@ export class DynamoHumanTaskStore implements HumanTaskRepo {
             typeof k.sk === 'string',
         )
       : undefined;
-    const names: Record<string, string> = { '#roles': 'assigneeRoles' };
+    const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':pk': pk };
-    roles.forEach((r, i) => {
+    const filters = roles.map((r, i) => {
       values[`:r${i}`] = r;
+      names['#roles'] = 'assigneeRoles';
+      return `contains(#roles, :r${i})`;
     });
+    if (sub) {
+      names['#subs'] = 'assigneeSubs';
+      values[':sub'] = sub;
+      filters.push('contains(#subs, :sub)');
+    }
     const page = await this.reg.query({
       IndexName: GSI1.name,
       KeyConditionExpression: 'gsi1pk = :pk',
-      FilterExpression: roles.map((_, i) => `contains(#roles, :r${i})`).join(' OR '),
+      FilterExpression: filters.join(' OR '),
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
       Limit: limit,
@@ -316,21 +373,25 @@ export class DynamoHumanTaskStore implements HumanTaskRepo {
             },
             onConflict: noLongerPending(task),
           },
-          ...notify.map(
-            (role): TxOp => ({
+          ...[
+            ...notify.map((role): Recipient => ({ role })),
+            ...(task.assigneeSubs ?? []).map((sub): Recipient => ({ sub })),
+          ].map(
+            (recipient): TxOp => ({
               kind: 'put',
-              item: {
-                pk: `NOTIFY#${role}`,
-                sk: `${audit.at}#${task.id}#${event}`,
-                type: 'notification',
+              item: notificationItem({
+                recipient,
                 event: `task.${event}`,
-                taskId: task.id,
-                kind: task.kind,
                 entityType: task.entityType,
                 entityId: task.entityId,
-                dueAt: task.dueAt,
+                title:
+                  event === 'reminded'
+                    ? `待办事项已到期：${task.kind} / Task due: ${task.kind}`
+                    : `待办事项逾期升级：${task.kind} / Task overdue, escalated: ${task.kind}`,
+                detail: { taskId: task.id, kind: task.kind, dueAt: task.dueAt },
                 at: audit.at,
-              },
+                dedupeKey: `${task.id}#${event}`,
+              }),
             }),
           ),
         ],

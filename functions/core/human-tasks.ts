@@ -22,6 +22,14 @@ export interface HumanTask {
   readonly entityId: string;
   readonly assigneeRoles: readonly Role[];
   readonly assigneeSub?: string;
+  /** Named people who must act (the applicant's owner, the assigned experts): their own inboxes. */
+  readonly assigneeSubs?: readonly string[];
+  /** `false`: system-held (e.g. waiting for the public notice to close) — no inbox, no reminders. */
+  readonly inbox?: boolean;
+  /** `false`: no reminder/escalation entry in the due index (the step has its own deadline). */
+  readonly reminders?: boolean;
+  /** A step re-opened in a loop (returned → resubmitted) gets one task per round. */
+  readonly round?: number;
   readonly status: TaskStatus;
   /** The callback token; never shown in listings. */
   readonly token: string;
@@ -41,7 +49,16 @@ export interface TaskKindDef {
   readonly entityType: string;
   /** Field of the callback payload that carries the entity id. */
   readonly entityField: string;
+  /** Roles whose shared inbox lists the task (may be empty when people are named instead). */
   readonly assigneeRoles: readonly Role[];
+  /** The task is assigned to named people (subs given when it is opened): owner, assigned experts. */
+  readonly assignedToSubs?: boolean;
+  /** Days until the task is due (reminder); defaults to the caller's `dueDays`. */
+  readonly dueDays?: number;
+  /** `false`: system-held, no inbox and no reminders (e.g. `listing`). Default true. */
+  readonly inbox?: boolean;
+  /** `false`: no reminders/escalation (the step has its own deadline, e.g. `supplement`). Default true. */
+  readonly reminders?: boolean;
 }
 
 export const TASK_KINDS: Readonly<Record<string, TaskKindDef>> = {
@@ -52,11 +69,66 @@ export const TASK_KINDS: Readonly<Record<string, TaskKindDef>> = {
     entityField: 'orgId',
     assigneeRoles: ['officer'],
   },
+  /** Art. 8(2): preliminary review of the materials by an officer (pass / return / reject). */
+  preliminary_review: {
+    workflow: 'review',
+    entityType: 'application',
+    entityField: 'applicationId',
+    assigneeRoles: ['officer'],
+    dueDays: 10,
+  },
+  /** Art. 8(2): the applicant supplements returned materials before the supplement deadline. */
+  supplement: {
+    workflow: 'review',
+    entityType: 'application',
+    entityField: 'applicationId',
+    assigneeRoles: [],
+    assignedToSubs: true,
+    reminders: false,
+  },
+  /** Art. 8(3): an officer assigns experts, with automatic conflict-of-interest checks. */
+  expert_assignment: {
+    workflow: 'review',
+    entityType: 'application',
+    entityField: 'applicationId',
+    assigneeRoles: ['officer'],
+    dueDays: 5,
+  },
+  /** Art. 8(3): the assigned experts declare no conflict and score the call's criteria. */
+  expert_review: {
+    workflow: 'review',
+    entityType: 'application',
+    entityField: 'applicationId',
+    assigneeRoles: [],
+    assignedToSubs: true,
+    dueDays: 14,
+  },
+  /** Art. 8(3): the on-site inspection, recorded by an officer. */
+  site_inspection: {
+    workflow: 'review',
+    entityType: 'application',
+    entityField: 'applicationId',
+    assigneeRoles: ['officer'],
+    dueDays: 20,
+  },
+  /** Art. 8(4): waits for ranking, proposed list, approval and the public notice; closed by the notice. */
+  listing: {
+    workflow: 'review',
+    entityType: 'application',
+    entityField: 'applicationId',
+    assigneeRoles: [],
+    inbox: false,
+    reminders: false,
+  },
 };
 
-/** Deterministic task id from the execution and state: re-opening the same step finds the same task. */
-export function taskId(executionName: string, stateName: string): string {
-  return `t${createHash('sha256').update(`${executionName}\u0000${stateName}`).digest('hex').slice(0, 32)}`;
+/**
+ * Deterministic task id from the execution and state (and the round of a step re-opened in a loop):
+ * re-opening the same step finds the same task.
+ */
+export function taskId(executionName: string, stateName: string, round = 0): string {
+  const step = round > 0 ? `${stateName}#${round}` : stateName;
+  return `t${createHash('sha256').update(`${executionName}\u0000${step}`).digest('hex').slice(0, 32)}`;
 }
 
 /** Reminder at `dueAt`, escalation one more span (dueAt − createdAt) later. */
@@ -72,6 +144,12 @@ export interface OpenTaskInput {
   readonly stateName: string;
   readonly taskToken: string;
   readonly payload: Record<string, unknown>;
+  /** The loop round of a re-opened step (0 or absent: the first). */
+  readonly round?: number;
+  /** For kinds assigned to people: who (subs). */
+  readonly assigneeSubs?: readonly string[];
+  /** Overrides the due instant (e.g. the supplement deadline). */
+  readonly dueAt?: string;
 }
 
 /** A list page of tasks as the API shows them (no token). */
@@ -90,16 +168,19 @@ export interface HumanTaskRepo {
     at: string,
     audit: AuditEvent,
   ): Promise<boolean>;
+  /** Pending tasks of these roles' inboxes and, with `sub`, of that person's own inbox. */
   listInbox(
     roles: readonly Role[],
     limit: number,
     cursor?: string,
+    sub?: string,
   ): Promise<{ items: HumanTask[]; nextCursor?: string }>;
   listByStatus(
     status: TaskStatus,
     roles: readonly Role[],
     limit: number,
     cursor?: string,
+    sub?: string,
   ): Promise<{ items: HumanTask[]; nextCursor?: string }>;
   /** Deadline: record the reminder and move the due entry to `nextDueAt` — only if the entry is still `readDueSk`. */
   remind(
@@ -125,7 +206,7 @@ export interface TaskDeps {
  * executionName + stateName, so a retried or resumed invocation finds the task instead of duplicating it.
  */
 export async function openHumanTask(
-  deps: TaskDeps,
+  deps: Omit<TaskDeps, 'tasks'> & { readonly tasks: Pick<HumanTaskRepo, 'open'> },
   input: OpenTaskInput,
 ): Promise<{ created: boolean; task: HumanTask }> {
   const kind = TASK_KINDS[input.kind];
@@ -142,9 +223,19 @@ export async function openHumanTask(
   if (!input.executionName || !input.stateName || !input.taskToken) {
     throw new ValidationError('executionName, stateName and taskToken are required');
   }
+  const subs = [...new Set(input.assigneeSubs ?? [])];
+  if (kind.assignedToSubs && !subs.length) {
+    throw new ValidationError(`Human task ${input.kind} is assigned to named people: pass assigneeSubs`, [
+      { path: 'assigneeSubs', message: 'required' },
+    ]);
+  }
   const now = deps.clock.now();
+  const dueAt = input.dueAt
+    ? new Date(input.dueAt).toISOString()
+    : new Date(now.getTime() + (kind.dueDays ?? deps.dueDays) * 86_400_000).toISOString();
+  const round = input.round ?? 0;
   const task: HumanTask = {
-    id: taskId(input.executionName, input.stateName),
+    id: taskId(input.executionName, input.stateName, round),
     workflow: kind.workflow,
     executionName: input.executionName,
     stateName: input.stateName,
@@ -152,11 +243,15 @@ export async function openHumanTask(
     entityType: kind.entityType,
     entityId,
     assigneeRoles: kind.assigneeRoles,
+    ...(subs.length ? { assigneeSubs: subs } : {}),
+    ...(kind.inbox === false ? { inbox: false } : {}),
+    ...(kind.reminders === false || kind.inbox === false ? { reminders: false } : {}),
+    ...(round > 0 ? { round } : {}),
     status: 'pending',
     token: input.taskToken,
     input: withoutToken(input.payload),
     createdAt: now.toISOString(),
-    dueAt: new Date(now.getTime() + deps.dueDays * 86_400_000).toISOString(),
+    dueAt,
     version: 1,
   };
   const audit = auditEvent(now, SYSTEM_ACTOR, 'task.opened', 'task', task.id, {
@@ -166,6 +261,8 @@ export async function openHumanTask(
     executionName: task.executionName,
     stateName: task.stateName,
     dueAt: task.dueAt,
+    ...(task.assigneeSubs ? { assigneeSubs: task.assigneeSubs } : {}),
+    ...(round > 0 ? { round } : {}),
   });
   return deps.tasks.open(task, audit);
 }
@@ -182,8 +279,9 @@ export async function finishTask(
   stateName: string,
   status: 'timed_out' | 'failed',
   detail: Record<string, unknown>,
+  round = 0,
 ): Promise<boolean> {
-  const task = await deps.tasks.get(taskId(executionName, stateName));
+  const task = await deps.tasks.get(taskId(executionName, stateName, round));
   if (task?.status !== 'pending') return false;
   const now = deps.clock.now();
   const action = status === 'timed_out' ? 'task.timed_out' : 'task.failed';
@@ -203,18 +301,22 @@ export function toTaskView(task: HumanTask): TaskView {
 
 const STAFF_INBOX_ROLES: readonly Role[] = ['officer', 'approver', 'expert', 'admin'];
 
-/** `GET /v1/tasks`: the inbox of the caller's staff roles (pending by default), oldest due first. */
+/**
+ * `GET /v1/tasks`: the inbox of the caller's staff roles plus the tasks assigned to the caller by name
+ * (an applicant's `supplement`, an expert's `expert_review`), pending by default, oldest due first.
+ */
 export async function listTasks(
   deps: Pick<TaskDeps, 'tasks'>,
   principal: Principal,
   query: { status: TaskStatus; limit: number; cursor?: string },
 ): Promise<{ items: TaskView[]; nextCursor?: string }> {
   const roles = principal.roles.filter((r) => STAFF_INBOX_ROLES.includes(r));
-  if (!roles.length) throw new NotFoundError('inbox', principal.sub);
+  if (!roles.length && !principal.roles.includes('applicant'))
+    throw new NotFoundError('inbox', principal.sub);
   const page =
     query.status === 'pending'
-      ? await deps.tasks.listInbox(roles, query.limit, query.cursor)
-      : await deps.tasks.listByStatus(query.status, roles, query.limit, query.cursor);
+      ? await deps.tasks.listInbox(roles, query.limit, query.cursor, principal.sub)
+      : await deps.tasks.listByStatus(query.status, roles, query.limit, query.cursor, principal.sub);
   return { items: page.items.map(toTaskView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
 }
 

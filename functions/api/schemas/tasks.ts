@@ -13,6 +13,7 @@ export const HumanTaskSchema = z
     entityId: z.string(),
     assigneeRoles: z.array(z.string()),
     assigneeSub: z.string().optional(),
+    assigneeSubs: z.array(z.string()).optional().describe('named assignees (owner, assigned experts)'),
     status: z.enum(['pending', 'completed', 'failed', 'timed_out']),
     createdAt: Instant,
     dueAt: Instant,

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import type { RouteDef } from '../route-types.ts';
+import { ApplicationSchema } from '../schemas/applications.ts';
+import {
+  ApplicationIdParams,
+  AssignExpertsBody,
+  AssignmentSchema,
+  CallIdParams,
+  CreateExpertBody,
+  ExpertListQuery,
+  ExpertReviewSchema,
+  ExpertSchema,
+  InspectionSchema,
+  ListDecisionBody,
+  ListDecisionSchema,
+  PreliminaryReviewBody,
+  ProposedListBody,
+  ProposedListSchema,
+  RankingSchema,
+  ReviewBody,
+  SiteInspectionBody,
+} from '../schemas/review.ts';
+
+/** The review (Art. 8(2)–(4)): preliminary review, experts, scores, site inspection, ranking, the proposed list. */
+export const reviewRoutes: readonly RouteDef[] = [
+  {
+    id: 'decidePreliminaryReview',
+    method: 'POST',
+    path: '/v1/applications/{id}/preliminary-review',
+    group: 'review',
+    auth: ['officer'],
+    summary:
+      'Preliminary review (Art. 8(2)): pass → expert review; return → the owner supplements and resubmits before supplementDeadline; reject',
+    tags: ['review'],
+    request: { params: ApplicationIdParams, body: PreliminaryReviewBody },
+    responses: { 200: { description: 'Decided', schema: ApplicationSchema } },
+  },
+  {
+    id: 'createExpert',
+    method: 'POST',
+    path: '/v1/experts',
+    group: 'review',
+    auth: ['admin', 'officer'],
+    summary: 'Register an expert of the comprehensive review (Art. 8(3)); one per user account',
+    tags: ['review'],
+    idempotent: true,
+    request: { body: CreateExpertBody },
+    responses: { 201: { description: 'Registered', schema: ExpertSchema } },
+  },
+  {
+    id: 'listExperts',
+    method: 'GET',
+    path: '/v1/experts',
+    group: 'review',
+    auth: ['admin', 'officer'],
+    summary: 'The expert pool, oldest first',
+    tags: ['review'],
+    request: { query: ExpertListQuery },
+    responses: {
+      200: {
+        description: 'A page of experts',
+        schema: z.object({ items: z.array(ExpertSchema), nextCursor: z.string().optional() }),
+      },
+    },
+  },
+  {
+    id: 'assignExperts',
+    method: 'POST',
+    path: '/v1/applications/{id}/experts',
+    group: 'review',
+    auth: ['officer'],
+    summary:
+      'Assign experts (Art. 8(3)); 409 CONFLICT_OF_INTEREST when an expert’s employer is the applicant, a consortium member or a partner',
+    tags: ['review'],
+    request: { params: ApplicationIdParams, body: AssignExpertsBody },
+    responses: {
+      200: {
+        description: 'Assigned',
+        schema: z.object({ applicationId: z.string(), assignments: z.array(AssignmentSchema) }),
+      },
+    },
+  },
+  {
+    id: 'submitExpertReview',
+    method: 'POST',
+    path: '/v1/applications/{id}/reviews',
+    group: 'review',
+    auth: ['expert'],
+    summary:
+      'An assigned expert’s review (Art. 8(3)): no conflict and a score for every criterion of the call, or a conflict declaration; once per expert',
+    tags: ['review'],
+    request: { params: ApplicationIdParams, body: ReviewBody },
+    responses: { 201: { description: 'Recorded', schema: ExpertReviewSchema } },
+  },
+  {
+    id: 'recordSiteInspection',
+    method: 'POST',
+    path: '/v1/applications/{id}/site-inspection',
+    group: 'review',
+    auth: ['officer'],
+    summary: 'The on-site inspection (Art. 8(3)): passed → awaiting ranking; failed → inspection_failed',
+    tags: ['review'],
+    request: { params: ApplicationIdParams, body: SiteInspectionBody },
+    responses: { 201: { description: 'Recorded', schema: InspectionSchema } },
+  },
+  {
+    id: 'getRanking',
+    method: 'GET',
+    path: '/v1/calls/{callId}/ranking',
+    group: 'review',
+    auth: ['officer', 'approver'],
+    summary:
+      'Merit ranking (Art. 8(3)): weighted average of the expert scores, inspection passed, ties to the earlier submission',
+    tags: ['review'],
+    request: { params: CallIdParams },
+    responses: { 200: { description: 'The ranking', schema: RankingSchema } },
+  },
+  {
+    id: 'proposeList',
+    method: 'POST',
+    path: '/v1/calls/{callId}/proposed-list',
+    group: 'review',
+    auth: ['officer'],
+    summary: 'Propose the list from the ranking (Art. 8(3)); replaces a pending proposal',
+    tags: ['review'],
+    idempotent: true,
+    request: { params: CallIdParams, body: ProposedListBody },
+    responses: { 201: { description: 'Proposed', schema: ProposedListSchema } },
+  },
+  {
+    id: 'decideProposedList',
+    method: 'POST',
+    path: '/v1/calls/{callId}/proposed-list/decision',
+    group: 'review',
+    auth: ['approver'],
+    summary:
+      'Approve (opens the public notice, its period from the working-day calendar) or reject the proposed list (Art. 8(4))',
+    tags: ['review'],
+    request: { params: CallIdParams, body: ListDecisionBody },
+    responses: { 200: { description: 'Decided', schema: ListDecisionSchema } },
+  },
+];
