@@ -2,6 +2,8 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { z } from 'zod';
+import { NOTIFICATION_CHANNELS, type NotificationChannel } from '../functions/core/notifications.ts';
+import { ROLES, type Role } from '../functions/shared/roles.ts';
 
 /**
  * Typed per-stage settings, selected with `-c stage=<name>` (default `dev`).
@@ -30,6 +32,8 @@ export type IdentityConfig =
       readonly kind: 'oidc';
       readonly issuerUrl: string;
       readonly audience: readonly string[];
+      /** Where its signing keys are published (Keycloak: `<issuer>/protocol/openid-connect/certs`). */
+      readonly jwksUrl: string;
     };
 
 export interface StageConfig {
@@ -61,8 +65,13 @@ export interface StageConfig {
     /** Days S3 server access logs are kept. */
     readonly accessLogDays: number;
   };
-  /** GuardDuty Malware Protection for S3 on the evidence bucket's `incoming/` prefix. */
+  /**
+   * GuardDuty Malware Protection for S3 on the evidence bucket's `evidence/` prefix; evidence counts
+   * only once its verdict is clean (`EVIDENCE_MALWARE_SCAN` for the functions).
+   */
   readonly malwareProtection: boolean;
+  /** The notification outbox's e-mail processor ("whoever must act next is told"). */
+  readonly notifications: NotificationSettings;
   readonly tracing: {
     /** X-Ray active tracing on Lambda (not offered for Lambda in the China regions). */
     readonly lambda: boolean;
@@ -72,6 +81,19 @@ export interface StageConfig {
   readonly identity: IdentityConfig;
   /** Stateful resources (table, key, buckets, user pool) are always retained. */
   readonly statefulRemovalPolicy: RemovalPolicy;
+}
+
+/**
+ * How new notifications leave the system. `ses`: e-mailed through Amazon SES from `from` (a verified
+ * identity: the address itself or its domain). `log`: logged only, people read them through
+ * `GET /v1/notifications` — the China stage uses it because SES is not offered in the China regions
+ * (a domestic e-mail/SMS provider would be a new Mailer adapter).
+ */
+export interface NotificationSettings {
+  readonly channel: NotificationChannel;
+  readonly from?: string;
+  /** Distribution address per role, for notifications addressed to a role (e.g. the office's inbox). */
+  readonly roleAddresses: Readonly<Partial<Record<Role, string>>>;
 }
 
 /** What a stage file fixes; `partition` and `prefix` are derived. */
@@ -98,6 +120,15 @@ export const STAGES: Readonly<Record<string, StageDefaults>> = {
     allowedOrigins: ['http://localhost:5173'],
     evidence: { noncurrentVersionDays: 30, accessLogDays: 90 },
     malwareProtection: true,
+    notifications: {
+      channel: 'ses',
+      from: 'no-reply@ai-platform-dev.example.com',
+      roleAddresses: {
+        officer: 'office-dev@ai-platform-dev.example.com',
+        approver: 'leadership-dev@ai-platform-dev.example.com',
+        admin: 'admin-dev@ai-platform-dev.example.com',
+      },
+    },
     tracing: { lambda: true, stateMachines: true },
     identity: { kind: 'cognito', threatProtection: true },
   },
@@ -110,6 +141,8 @@ export const STAGES: Readonly<Record<string, StageDefaults>> = {
     evidence: { noncurrentVersionDays: 365, accessLogDays: 365 },
     // Not offered in the China regions at the time of writing: switch on once it is.
     malwareProtection: false,
+    // SES is not offered in the China regions: notifications are logged and read through the API.
+    notifications: { channel: 'log', roleAddresses: {} },
     tracing: { lambda: false, stateMachines: true },
     identity: { kind: 'oidc-from-context' },
   },
@@ -141,6 +174,24 @@ const ContextSchema = z.object({
     .string()
     .transform((s) => s.split(',').map((a) => a.trim()))
     .pipe(z.array(z.string().min(1)).min(1))
+    .optional(),
+  /** The external issuer's JWKS (optional-auth routes verify tokens themselves); default `<issuer>/.well-known/jwks.json`. */
+  oidcJwksUrl: httpsUrl.optional(),
+  /** Notification channel override: `ses` needs a verified `notificationFrom`. */
+  notificationChannel: z.enum(NOTIFICATION_CHANNELS).optional(),
+  notificationFrom: z.email().optional(),
+  /** `role=address,role=address`: distribution addresses for role notifications. */
+  notificationRoleAddresses: z
+    .string()
+    .transform((s) =>
+      Object.fromEntries(
+        s
+          .split(',')
+          .map((pair) => pair.split('=').map((p) => p.trim()))
+          .map(([role, address]) => [role ?? '', address ?? '']),
+      ),
+    )
+    .pipe(z.partialRecord(z.enum(ROLES), z.email()))
     .optional(),
 });
 
@@ -186,14 +237,38 @@ export function loadStageConfig(readContext: ContextReader): StageConfig {
           '-c oidcIssuer=https://<issuer> -c oidcAudience=<client id>[,<client id>...]',
       );
     }
-    identity = { kind: 'oidc', issuerUrl: ctx.oidcIssuer, audience: ctx.oidcAudience };
+    identity = {
+      kind: 'oidc',
+      issuerUrl: ctx.oidcIssuer,
+      audience: ctx.oidcAudience,
+      jwksUrl: ctx.oidcJwksUrl ?? `${ctx.oidcIssuer.replace(/\/$/, '')}/.well-known/jwks.json`,
+    };
   } else {
     identity = defaults.identity;
+  }
+
+  const notifications: NotificationSettings = {
+    channel: ctx.notificationChannel ?? defaults.notifications.channel,
+    roleAddresses: ctx.notificationRoleAddresses ?? defaults.notifications.roleAddresses,
+    ...((ctx.notificationFrom ?? defaults.notifications.from)
+      ? { from: ctx.notificationFrom ?? defaults.notifications.from }
+      : {}),
+  };
+  if (notifications.channel === 'ses' && !notifications.from) {
+    throw new StageConfigError(
+      `Stage ${ctx.stage}: notifications by SES need a verified sender: pass -c notificationFrom=<address>`,
+    );
+  }
+  if (notifications.channel === 'ses' && partition === 'aws-cn') {
+    throw new StageConfigError(
+      `Stage ${ctx.stage} (${defaults.region}): Amazon SES is not offered in the China regions; use -c notificationChannel=log`,
+    );
   }
 
   const { identity: _ignored, ...rest } = defaults;
   return {
     ...rest,
+    notifications,
     stage: ctx.stage,
     partition,
     prefix: `zs-ai-${ctx.stage}`,

@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../core/audit.ts';
 import type { HumanTask } from '../core/human-tasks.ts';
+import { notificationItem } from '../core/notifications.ts';
 import type { Organisation, OrganisationRepo } from '../core/organisations.ts';
 import type { VerificationOutcomeRepo } from '../core/verification-outcome.ts';
 import { ConflictError } from '../shared/errors.ts';
@@ -113,15 +114,22 @@ export class DynamoVerificationOutcomeStore implements VerificationOutcomeRepo {
     notification: Record<string, unknown>,
     audit: AuditEvent,
   ): Promise<boolean> {
+    const { event, at, ...detail } = notification;
+    const status = String(detail.status ?? org.verification.status);
     return this.onceOnly({
       ops: org.memberSubs.map((sub) => ({
         kind: 'put',
-        item: {
-          pk: `NOTIFY#USER#${sub}`,
-          sk: `verification#${org.id}`,
-          type: 'notification',
-          ...notification,
-        },
+        item: notificationItem({
+          recipient: { sub },
+          event: String(event ?? 'organisation.verification_outcome'),
+          entityType: 'organisation',
+          entityId: org.id,
+          title: `统一社会信用代码人工核验结果：${status} / Manual USCC verification outcome: ${status}`,
+          detail,
+          // The decision's own instant: a retried step writes the same item (written once).
+          at: org.verification.decidedAt ?? String(at),
+          dedupeKey: `verification#${org.id}`,
+        }),
         ifNew: true,
         onConflict: () => new AlreadyDone(),
       })),

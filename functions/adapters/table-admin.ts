@@ -94,12 +94,13 @@ async function addMissingIndexes(client: DynamoDBClient, tableName: string): Pro
         ],
       }),
     );
-    await waitActive(client, tableName);
+    // Backfilling an index takes longer than creating a table, the more so on a busy DynamoDB Local.
+    await waitActive(client, tableName, 100);
   }
 }
 
-async function waitActive(client: DynamoDBClient, tableName: string): Promise<void> {
-  for (let attempt = 0; attempt < 120; attempt += 1) {
+async function waitActive(client: DynamoDBClient, tableName: string, seconds = 30): Promise<void> {
+  for (let attempt = 0; attempt < seconds * 4; attempt += 1) {
     try {
       const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
       const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE');
@@ -109,7 +110,7 @@ async function waitActive(client: DynamoDBClient, tableName: string): Promise<vo
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`Table ${tableName} did not become ACTIVE within 30 s`);
+  throw new Error(`Table ${tableName} did not become ACTIVE within ${seconds} s`);
 }
 
 /** Browser POST uploads (presigned POST) come from the consoles' origins. */

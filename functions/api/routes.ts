@@ -1,4 +1,10 @@
 import { ALL_ROUTE_GROUPS, type RouteDef, type RouteGroup } from './route-types.ts';
+import { applicationRoutes } from './routes/applications.ts';
+import { callRoutes } from './routes/calls.ts';
+import { notificationRoutes } from './routes/notifications.ts';
+import { registryRoutes } from './routes/registry.ts';
+import { reviewRoutes } from './routes/review.ts';
+import { settingsRoutes } from './routes/settings.ts';
 import { spineRoutes } from './routes/spine.ts';
 
 export type { HttpMethod, RouteDef, RouteGroup } from './route-types.ts';
@@ -11,7 +17,15 @@ export { ProblemSchema } from './schemas/common.ts';
  * same entries with the same handlers; the OpenAPI document is generated from it.
  * To add routes: add a module under `routes/`, list it here, and implement its group's handler.
  */
-export const routes: readonly RouteDef[] = [...spineRoutes];
+export const routes: readonly RouteDef[] = [
+  ...spineRoutes,
+  ...notificationRoutes,
+  ...applicationRoutes,
+  ...callRoutes,
+  ...registryRoutes,
+  ...settingsRoutes,
+  ...reviewRoutes,
+];
 
 /** The route groups that have routes: one Lambda function each (`functions/api/<group>.ts`). */
 export const ROUTE_GROUPS: readonly RouteGroup[] = ALL_ROUTE_GROUPS.filter((g) =>

@@ -1,8 +1,20 @@
+import '../adapters/sfn-engine.ts';
+import { DynamoApplicationStore } from '../adapters/application-store.ts';
+import { DynamoCalendarStore } from '../adapters/calendar-store.ts';
+import { DynamoCallStore } from '../adapters/call-store.ts';
 import { DueIndexReader } from '../adapters/due-index.ts';
 import { DynamoHumanTaskStore } from '../adapters/human-task-store.ts';
+import { DynamoNoticeStore, WorkflowListingTasks } from '../adapters/notice-store.ts';
+import { dynamoReviewDeps } from '../adapters/review-store.ts';
+import { workflowEngine } from '../adapters/workflow-engine.ts';
+import { calendarWarnings, loadCalendar, yearsAround } from '../core/calendar.ts';
+import { callDeadlineActions } from '../core/calls.ts';
 import { type DeadlineSummary, runDeadlines } from '../core/deadlines.ts';
 import { taskDeadlineAction } from '../core/human-tasks.ts';
+import { noticeCloseAction } from '../core/notices.ts';
+import { REVIEW_DUE_DAYS, SUPPLEMENT_DEADLINE, supplementDeadlineAction } from '../core/review.ts';
 import { clock } from '../shared/clock.ts';
+import { env } from '../shared/env.ts';
 import { logger } from '../shared/powertools.ts';
 
 /**
@@ -10,7 +22,39 @@ import { logger } from '../shared/powertools.ts';
  * sparse due index up to now and acts — human tasks are reminded at `dueAt` and escalated one span later.
  */
 const due = new DueIndexReader();
-const actions = { task: taskDeadlineAction(new DynamoHumanTaskStore()) };
+const actions = {
+  task: taskDeadlineAction(new DynamoHumanTaskStore()),
+  ...callDeadlineActions(new DynamoCallStore()),
+  'notice-close': noticeCloseAction({
+    notices: new DynamoNoticeStore(),
+    applications: new DynamoApplicationStore(),
+    listing: new WorkflowListingTasks(workflowEngine),
+    clock,
+    policyEndDate: () => env().POLICY_END_DATE,
+    onError: (error, context) =>
+      logger.error('notice close step failed', { ...context, error: error as Error }),
+  }),
+  [SUPPLEMENT_DEADLINE]: supplementDeadlineAction(
+    dynamoReviewDeps({
+      workflows: workflowEngine,
+      clock,
+      dueDays: REVIEW_DUE_DAYS,
+      onWorkflowError: (error, context) =>
+        logger.error('workflow call failed', { ...context, error: error as Error }),
+    }),
+  ),
+};
+
+/** Art. 8(4): warn (at most hourly) while the current or coming year's holiday calendar is missing. */
+const calendar = new DynamoCalendarStore();
+let calendarCheckedAt = 0;
+async function checkCalendar(now: Date): Promise<void> {
+  if (now.getTime() - calendarCheckedAt < 3_600_000) return;
+  calendarCheckedAt = now.getTime();
+  const warnings = calendarWarnings(await loadCalendar(calendar, yearsAround(now)), now);
+  for (const w of warnings)
+    logger.warn('working-day calendar incomplete', { code: w.code, year: w.year, detail: w.message });
+}
 
 export const handler = async (_event?: unknown): Promise<DeadlineSummary> => {
   const summary = await runDeadlines({
@@ -21,5 +65,8 @@ export const handler = async (_event?: unknown): Promise<DeadlineSummary> => {
       logger.error('deadline action failed', { dueSk: entry.dueSk, error: error as Error }),
   });
   if (summary.examined) logger.info('deadline job', { ...summary });
+  await checkCalendar(clock.now()).catch((error: unknown) =>
+    logger.error('calendar check failed', { error: error as Error }),
+  );
   return summary;
 };

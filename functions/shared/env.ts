@@ -18,6 +18,14 @@ const EnvSchema = z.object({
   /** Days an officer has for a manual USCC verification before reminders and escalation. */
   VERIFICATION_DUE_DAYS: z.coerce.number().int().min(1).max(90).default(5),
   APP_VERSION: z.string().default('0.1.0'),
+  /** Token issuer (`iss`) that optional-auth routes verify themselves (Cognito pool URL / OIDC issuer / local issuer). */
+  JWT_ISSUER: z.url().optional(),
+  /** Expected audience (`aud`, or `client_id`): the app client id. */
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  /** The issuer's JWKS; defaults to `<JWT_ISSUER>/.well-known/jwks.json`. */
+  JWKS_URL: z.url().optional(),
+  /** Stage setting: evidence counts only after GuardDuty Malware Protection for S3 finds it clean (off locally). */
+  EVIDENCE_MALWARE_SCAN: z.stringbool().default(false),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

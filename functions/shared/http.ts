@@ -31,6 +31,7 @@ import {
   type IdempotencyRecord,
   requestHash,
 } from './idempotency.ts';
+import { optionalPrincipal } from './optional-auth.ts';
 import { logger, metrics, tracer } from './powertools.ts';
 import { type Principal, parseGroupsClaim } from './roles.ts';
 
@@ -120,7 +121,8 @@ export function httpHandler(
     if (!route) throw new AppError(404, 'ROUTE_NOT_FOUND', 'Not found', `No route ${event.routeKey}.`);
     const implementation = implementations[route.id] as Implementation;
     const headers = (event.headers ?? {}) as Record<string, string | undefined>;
-    const principal = authenticate(route, event);
+    const principal =
+      route.auth === 'optional' ? await optionalPrincipal(headers) : authenticate(route, event);
     const params = validate(route.request?.params, event.pathParameters ?? {}, 'params');
     const query = validate(route.request?.query, event.queryStringParameters ?? {}, 'query');
     const body = route.request?.body ? validate(route.request.body, parseBody(event), 'body') : undefined;

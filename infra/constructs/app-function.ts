@@ -59,7 +59,9 @@ export interface AppFunctionProps {
    */
   readonly invocation:
     | { readonly kind: 'sync' }
-    | { readonly kind: 'async'; readonly deadLetterQueue: sqs.IQueue };
+    | { readonly kind: 'async'; readonly deadLetterQueue: sqs.IQueue }
+    /** Invoked by an event source mapping (a DynamoDB stream); failed batches go to its on-failure destination. */
+    | { readonly kind: 'stream'; readonly onFailure: sqs.IQueue };
   /** Key that encrypts the function's log group. */
   readonly logKey: kms.IKey;
   /** Where the function's alarms notify. */
@@ -159,6 +161,7 @@ export class AppFunction extends Construct {
         EVIDENCE_BUCKET: data.evidenceBucket.bucketName,
         POLICY_END_DATE: config.policyEndDate,
         VERIFICATION_DUE_DAYS: String(config.verificationDueDays),
+        EVIDENCE_MALWARE_SCAN: String(config.malwareProtection),
         APP_VERSION,
         POWERTOOLS_SERVICE_NAME: functionName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
@@ -173,6 +176,11 @@ export class AppFunction extends Construct {
         id: 'Serverless-LambdaDLQ',
         reason:
           'Invoked only synchronously (API Gateway or Step Functions): the caller receives and handles every failure, so a dead-letter queue would never receive anything.',
+      });
+    } else if (props.invocation.kind === 'stream') {
+      Validations.of(this.fn).acknowledge({
+        id: 'Serverless-LambdaDLQ',
+        reason: `Invoked only by a DynamoDB stream event source mapping, whose on-failure destination (${props.invocation.onFailure.node.id}) receives the records of batches that still fail after the retries; a function DLQ applies to asynchronous invocations only.`,
       });
     }
     if (config.tracing.lambda) {
@@ -235,6 +243,25 @@ export class AppFunction extends Construct {
         : ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
       'dynamodb',
     );
+    return this;
+  }
+
+  /**
+   * The registry table's stream (new images), as an event source mapping reads it: the shard actions
+   * on the stream only, and the data key to decrypt records, only through DynamoDB.
+   */
+  bindTableStream(): this {
+    const { table, dataKey } = this.data;
+    if (!table.tableStreamArn) throw new Error(`${this.node.path}: the registry table has no stream`);
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        resources: [table.tableStreamArn],
+      }),
+    );
+    // The event source mapping's own grant adds dynamodb:ListStreams on `*` (it has no resource-level
+    // permissions); cdk-nag does not raise it.
+    this.grantKey(dataKey, ['kms:Decrypt', 'kms:DescribeKey'], 'dynamodb');
     return this;
   }
 

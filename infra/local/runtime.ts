@@ -166,6 +166,13 @@ export async function startLocalRuntime(
       dir: path.join(config.dataDir, 'issuer'),
       issuer: issuerFor(url),
     });
+    // Optional-auth routes verify a sent token in the handler against this issuer's JWKS.
+    Object.assign(process.env, {
+      JWT_ISSUER: issuer.issuer,
+      JWT_AUDIENCE: issuer.audience,
+      JWKS_URL: `${url}/.well-known/jwks.json`,
+    });
+    resetEnv();
     const api = createLocalHttpServer({ issuer, engine, scheduler, log });
     await api.listen(port, host);
     stops.push({ what: 'the HTTP API', stop: () => api.close() });

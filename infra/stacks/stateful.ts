@@ -14,6 +14,12 @@ import { acknowledgeResourceWildcard } from '../constructs/nag.ts';
 /** Prefix of evidence objects uploaded but not yet confirmed (DESIGN.md, evidence uploads). */
 export const INCOMING_PREFIX = 'incoming/';
 
+/**
+ * Prefix of confirmed evidence (the server moves a verified upload here); GuardDuty Malware Protection
+ * scans it where the stage enables it, and the evidence counts once the verdict is clean.
+ */
+export const EVIDENCE_PREFIX = 'evidence/';
+
 /** Days after which an unconfirmed upload under `incoming/` expires. */
 export const INCOMING_EXPIRY_DAYS = 2;
 
@@ -85,6 +91,8 @@ export class StatefulStack extends Stack {
         projectionType: dynamodb.ProjectionType.ALL,
       })),
       timeToLiveAttribute: TTL_ATTRIBUTE,
+      // New images feed the notification e-mail processor (the outbox: new `type = notification` items).
+      dynamoStream: dynamodb.StreamViewType.NEW_IMAGE,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       encryption: dynamodb.TableEncryptionV2.customerManagedKey(this.dataKey),
@@ -163,7 +171,7 @@ export class StatefulStack extends Stack {
     }
   }
 
-  /** Scans every new object under `incoming/` for malware before the server confirms it as evidence. */
+  /** Scans every object under `evidence/` (confirmed uploads) for malware; evidence counts once it is clean. */
   private addMalwareProtection(): void {
     const bucket = this.evidenceBucket;
     const ruleArn = this.formatArn({
@@ -207,7 +215,7 @@ export class StatefulStack extends Stack {
           's3:PutObjectTagging',
           's3:PutObjectVersionTagging',
         ],
-        resources: [bucket.arnForObjects(`${INCOMING_PREFIX}*`)],
+        resources: [bucket.arnForObjects(`${EVIDENCE_PREFIX}*`)],
       }),
       new iam.PolicyStatement({
         sid: 'DecryptForScan',
@@ -219,14 +227,14 @@ export class StatefulStack extends Stack {
     const policy = new iam.Policy(this, 'MalwareProtectionPolicy', { statements });
     policy.attachToRole(role);
     const reason =
-      'GuardDuty creates its managed EventBridge rule under this documented name prefix and scans every new object under incoming/ (resource wildcards, no action wildcards).';
+      'GuardDuty creates its managed EventBridge rule under this documented name prefix and scans every new object under evidence/ (resource wildcards, no action wildcards).';
     acknowledgeResourceWildcard(policy, ruleArn, reason);
-    acknowledgeResourceWildcard(policy, bucket.arnForObjects(`${INCOMING_PREFIX}*`), reason);
+    acknowledgeResourceWildcard(policy, bucket.arnForObjects(`${EVIDENCE_PREFIX}*`), reason);
 
     const plan = new guardduty.CfnMalwareProtectionPlan(this, 'MalwareProtectionPlan', {
       role: role.roleArn,
       protectedResource: {
-        s3Bucket: { bucketName: bucket.bucketName, objectPrefixes: [INCOMING_PREFIX] },
+        s3Bucket: { bucketName: bucket.bucketName, objectPrefixes: [EVIDENCE_PREFIX] },
       },
       actions: { tagging: { status: 'ENABLED' } },
     });

@@ -5,8 +5,12 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambdaEvents from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -78,6 +82,28 @@ const API_TIMEOUT = Duration.seconds(10);
 const WORKFLOW_TASK_TIMEOUT = Duration.seconds(25);
 /** The deadline job runs every minute and must finish before the next run. */
 const JOB_TIMEOUT = Duration.seconds(50);
+/** A batch of up to 10 notifications, each with at most 3 SES attempts and short backoffs. */
+const NOTIFICATION_TIMEOUT = Duration.seconds(30);
+/** One scan verdict: a few registry writes and possibly one S3 delete. */
+const SCAN_RESULT_TIMEOUT = Duration.seconds(20);
+
+type AlarmFactory = (
+  id: string,
+  props: Pick<cloudwatch.AlarmProps, 'alarmName' | 'alarmDescription' | 'metric' | 'threshold'>,
+) => cloudwatch.Alarm;
+
+/**
+ * What the optional-auth routes verify a sent bearer token against (they have no authorizer): the
+ * Cognito user pool's issuer in `dev`, the external OIDC issuer in `prod`.
+ */
+export function jwtEnvironment(config: StageConfig, issuer: JwtIssuer): Record<string, string> {
+  return {
+    JWT_ISSUER: issuer.issuerUrl,
+    JWT_AUDIENCE: issuer.audience.join(','),
+    JWKS_URL:
+      config.identity.kind === 'oidc' ? config.identity.jwksUrl : `${issuer.issuerUrl}/.well-known/jwks.json`,
+  };
+}
 
 const HTTP_METHODS: Readonly<Record<RouteDef['method'], apigwv2.HttpMethod>> = {
   GET: apigwv2.HttpMethod.GET,
@@ -98,6 +124,10 @@ export class StatelessStack extends Stack {
   readonly stateMachines: ReadonlyMap<string, sfn.StateMachine>;
   readonly workflowFunctions: ReadonlyMap<string, AppFunction>;
   readonly deadlineJob: AppFunction;
+  /** The outbox's e-mail processor (DynamoDB stream → SES or log). */
+  readonly notificationSender: AppFunction;
+  /** GuardDuty scan verdicts → evidence status; only where the stage scans evidence. */
+  readonly malwareScanResult?: AppFunction;
   readonly alarmTopic: sns.Topic;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
@@ -174,6 +204,8 @@ export class StatelessStack extends Stack {
           .join(', ')}`.slice(0, 256),
         timeout: access.timeout ?? API_TIMEOUT,
         invocation: { kind: 'sync' },
+        // Optional-auth routes have no authorizer: the handler verifies a sent token against these.
+        environment: jwtEnvironment(config, props.jwtIssuer),
       });
       fn.bindTable(access.table);
       if (access.evidence) fn.bindEvidence(access.evidence);
@@ -244,8 +276,140 @@ export class StatelessStack extends Stack {
       threshold: 1,
     });
 
+    this.notificationSender = this.createNotificationSender(common, alarm);
+    if (config.malwareProtection) this.malwareScanResult = this.createMalwareScanResult(common, alarm);
+
     this.createDashboard(config, jobDlq);
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the HTTP API' });
+  }
+
+  /**
+   * "Whoever must act next is told": the registry table's stream, filtered to new notification items,
+   * feeds the e-mail processor (SES in `ses` stages, logged in `log` stages). Failed batches are retried
+   * (split in halves), then recorded in an on-failure queue that raises an alarm.
+   */
+  private createNotificationSender(
+    common: Pick<ConstructorParameters<typeof AppFunction>[2], 'config' | 'data' | 'logKey' | 'alarmTopic'>,
+    alarm: AlarmFactory,
+  ): AppFunction {
+    const { config, data } = common;
+    const onFailure = this.createQueue(
+      'NotificationSenderFailures',
+      `${config.prefix}-notification-sender-failures`,
+      'event-source',
+    );
+    const n = config.notifications;
+    const sender = new AppFunction(this, 'Job-notification-sender', {
+      ...common,
+      entry: 'functions/jobs/notification-sender.ts',
+      name: 'job-notification-sender',
+      description: `Notification outbox processor: new notifications → ${n.channel === 'ses' ? 'SES e-mail' : 'log'}`,
+      timeout: NOTIFICATION_TIMEOUT,
+      invocation: { kind: 'stream', onFailure },
+      environment: {
+        NOTIFICATION_CHANNEL: n.channel,
+        ...(n.from ? { NOTIFICATION_FROM: n.from } : {}),
+        NOTIFICATION_ROLE_ADDRESSES: JSON.stringify(n.roleAddresses),
+        NOTIFICATION_MAX_ATTEMPTS: '3',
+      },
+    });
+    // Reads recipients' addresses and records each delivery outcome with its audit event.
+    sender.bindTable('readWrite').bindTableStream();
+    if (n.channel === 'ses' && n.from) {
+      const domain = n.from.split('@')[1] ?? n.from;
+      sender.fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['ses:SendEmail'],
+          // The sending identity: the address itself or its verified domain; only from that address.
+          resources: [n.from, domain].map((identity) =>
+            this.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
+          ),
+          conditions: { StringEquals: { 'ses:FromAddress': n.from } },
+        }),
+      );
+    }
+    sender.fn.addEventSource(
+      new lambdaEvents.DynamoEventSource(data.table, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(1),
+        bisectBatchOnError: true,
+        retryAttempts: 5,
+        maxRecordAge: Duration.days(1),
+        reportBatchItemFailures: true,
+        onFailure: new lambdaEvents.SqsDlq(onFailure),
+        // The same rule as `isNewNotification` (functions/core/notifications.ts): new outbox items only.
+        filters: [
+          lambda.FilterCriteria.filter({
+            eventName: lambda.FilterRule.isEqual('INSERT'),
+            dynamodb: { NewImage: { type: { S: lambda.FilterRule.isEqual('notification') } } },
+          }),
+        ],
+      }),
+    );
+    alarm('NotificationSenderFailuresAlarm', {
+      alarmName: `${config.prefix}-notification-sender-failures`,
+      alarmDescription: 'Notification records that could not be processed (messages in the on-failure queue)',
+      metric: onFailure.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: 1,
+    });
+    return sender;
+  }
+
+  /**
+   * GuardDuty Malware Protection for S3 publishes each verdict to the default event bus; a rule for the
+   * evidence bucket's verdicts invokes the handler that lets evidence count only once it is clean.
+   */
+  private createMalwareScanResult(
+    common: Pick<ConstructorParameters<typeof AppFunction>[2], 'config' | 'data' | 'logKey' | 'alarmTopic'>,
+    alarm: AlarmFactory,
+  ): AppFunction {
+    const { config, data } = common;
+    const dlq = this.createQueue(
+      'MalwareScanResultDlq',
+      `${config.prefix}-malware-scan-result-dlq`,
+      'lambda',
+    );
+    const fn = new AppFunction(this, 'Job-malware-scan-result', {
+      ...common,
+      entry: 'functions/jobs/malware-scan-result.ts',
+      name: 'job-malware-scan-result',
+      description:
+        'GuardDuty Malware Protection scan results → evidence verified or rejected (infected objects deleted)',
+      timeout: SCAN_RESULT_TIMEOUT,
+      invocation: { kind: 'async', deadLetterQueue: dlq },
+    });
+    // Updates the evidence record (and its application) with the audit event; deletes infected objects.
+    fn.bindTable('readWrite').bindEvidence('readWrite');
+    const rule = new events.Rule(this, 'MalwareScanResultRule', {
+      ruleName: `${config.prefix}-malware-scan-result`,
+      description: 'GuardDuty Malware Protection for S3: verdicts on the evidence bucket',
+      eventPattern: {
+        source: ['aws.guardduty'],
+        detailType: ['GuardDuty Malware Protection Object Scan Result'],
+        detail: { s3ObjectDetails: { bucketName: [data.evidenceBucket.bucketName] } },
+      },
+    });
+    rule.addTarget(
+      new eventTargets.LambdaFunction(fn.fn, {
+        deadLetterQueue: dlq,
+        retryAttempts: 4,
+        maxEventAge: Duration.hours(6),
+      }),
+    );
+    alarm('MalwareScanResultDlqAlarm', {
+      alarmName: `${config.prefix}-malware-scan-result-dlq`,
+      alarmDescription: 'Scan verdicts that could not be applied (messages in the dead-letter queue)',
+      metric: dlq.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: 1,
+    });
+    return fn;
   }
 
   /** Key for the operational data: log groups (function, access and execution logs) and the alarm topic. */
@@ -299,9 +463,14 @@ export class StatelessStack extends Stack {
 
   /**
    * An encrypted, TLS-only dead-letter queue. `consumer` names what dead-letters into it: cdk-nag
-   * recognises a Lambda function's DLQ by itself, not an SNS subscription's.
+   * recognises a Lambda function's DLQ by itself, not an SNS subscription's nor an event source
+   * mapping's on-failure destination.
    */
-  private createQueue(id: string, queueName: string, consumer: 'lambda' | 'sns-subscription'): sqs.Queue {
+  private createQueue(
+    id: string,
+    queueName: string,
+    consumer: 'lambda' | 'sns-subscription' | 'event-source',
+  ): sqs.Queue {
     const queue = new sqs.Queue(this, id, {
       queueName,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -360,6 +529,21 @@ export class StatelessStack extends Stack {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: config.tracing.stateMachines,
     });
+    // A workflow step may complete a human step of its own execution (e.g. the last expert review arrived
+    // before the step opened). Its ARN is built from the name: referencing the machine would be circular.
+    taskFunction.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'states',
+            resource: 'stateMachine',
+            resourceName: `${config.prefix}-${def.name}`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
     // The definition is a string, so CDK cannot infer the invoke permission: grant it explicitly.
     const invoke = taskFunction.fn.grantInvoke(machine);
     for (const resource of invoke.principalStatements.flatMap((st) => st.resources)) {
@@ -470,6 +654,8 @@ export class StatelessStack extends Stack {
       ...Object.values(this.apiFunctions),
       ...this.workflowFunctions.values(),
       this.deadlineJob,
+      this.notificationSender,
+      ...(this.malwareScanResult ? [this.malwareScanResult] : []),
     ];
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: `${config.prefix}-operations`,

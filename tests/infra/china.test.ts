@@ -95,7 +95,25 @@ describe('stage configuration', () => {
       kind: 'oidc',
       issuerUrl: PROD_OIDC.oidcIssuer,
       audience: [PROD_OIDC.oidcAudience],
+      jwksUrl: `${PROD_OIDC.oidcIssuer}/.well-known/jwks.json`,
     });
+    expect(
+      loadStageConfig(ctx({ stage: 'prod', ...PROD_OIDC, oidcJwksUrl: 'https://id.example.gov.cn/certs' }))
+        .identity,
+    ).toMatchObject({ jwksUrl: 'https://id.example.gov.cn/certs' });
+  });
+
+  it('logs notifications in China (no SES there) and e-mails them through SES in dev', () => {
+    expect(loadStageConfig(ctx({ stage: 'prod', ...PROD_OIDC })).notifications.channel).toBe('log');
+    expect(loadStageConfig(ctx({})).notifications).toMatchObject({
+      channel: 'ses',
+      from: expect.any(String),
+    });
+    expect(loadStageConfig(ctx({ notificationChannel: 'log' })).notifications.channel).toBe('log');
+    expect(
+      loadStageConfig(ctx({ notificationRoleAddresses: 'officer=office@zs.gov.cn' })).notifications
+        .roleAddresses,
+    ).toEqual({ officer: 'office@zs.gov.cn' });
   });
 
   it.each([
@@ -105,6 +123,14 @@ describe('stage configuration', () => {
     [{ alarmEmail: 'ops' }, /-c alarmEmail/],
     [{ allowedOrigins: 'https://console.zs.gov.cn/app' }, /-c allowedOrigins.*bare origin/],
     [{ stage: 'prod', oidcIssuer: 'http://id.example.gov.cn', oidcAudience: 'x' }, /-c oidcIssuer/],
+    [
+      { stage: 'prod', ...PROD_OIDC, notificationChannel: 'ses', notificationFrom: 'a@zs.gov.cn' },
+      /SES is not offered in the China regions/,
+    ],
+    [{ notificationChannel: 'sms' }, /-c notificationChannel/],
+    [{ notificationFrom: 'nobody' }, /-c notificationFrom/],
+    [{ notificationRoleAddresses: 'officer=not-an-address' }, /-c notificationRoleAddresses/],
+    [{ notificationRoleAddresses: 'mayor=a@zs.gov.cn' }, /-c notificationRoleAddresses/],
   ])('rejects %o with a message naming the setting', (values, message) => {
     expect(() => loadStageConfig(ctx(values as Record<string, string>))).toThrow(message);
   });

@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DUE_INDEX, GSI1, TABLE_KEYS, TTL_ATTRIBUTE } from '../../functions/adapters/table-schema.ts';
 import { ROLES } from '../../functions/shared/roles.ts';
-import { INCOMING_EXPIRY_DAYS, INCOMING_PREFIX } from '../../infra/stacks/stateful.ts';
+import { EVIDENCE_PREFIX, INCOMING_EXPIRY_DAYS, INCOMING_PREFIX } from '../../infra/stacks/stateful.ts';
 import { PROD_OIDC, resourcesOf, type Synthesised, synthStage } from './support/synth.ts';
 
 const stages: Record<'dev' | 'prod', Synthesised> = {} as Record<'dev' | 'prod', Synthesised>;
@@ -231,12 +231,12 @@ describe('identity (prod, China: no Cognito user pools there)', () => {
 });
 
 describe('GuardDuty Malware Protection for S3', () => {
-  it('scans the evidence bucket’s incoming/ prefix where it is switched on (dev)', () => {
+  it('scans the evidence bucket’s evidence/ prefix (confirmed uploads) where it is switched on (dev)', () => {
     const bucketId = Object.entries(resourcesOf(stages.dev.stateful$, 'AWS::S3::Bucket')).find(
       ([, b]) => b.Properties?.LoggingConfiguration,
     )?.[0];
     stages.dev.stateful$.hasResourceProperties('AWS::GuardDuty::MalwareProtectionPlan', {
-      ProtectedResource: { S3Bucket: { BucketName: { Ref: bucketId }, ObjectPrefixes: [INCOMING_PREFIX] } },
+      ProtectedResource: { S3Bucket: { BucketName: { Ref: bucketId }, ObjectPrefixes: [EVIDENCE_PREFIX] } },
       Actions: { Tagging: { Status: 'ENABLED' } },
       Role: { 'Fn::GetAtt': [Match.stringLikeRegexp('MalwareProtectionRole'), 'Arn'] },
     });

@@ -3,6 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTE_GROUPS, routeKey, routes } from '../../functions/api/routes.ts';
+import { GROUP_ACCESS } from '../../infra/stacks/stateless.ts';
 import { workflows } from '../../infra/workflows/index.ts';
 import { workflowArnEnv } from '../../infra/workflows/types.ts';
 import { envOf, PROD_OIDC, resourcesOf, type Synthesised, synthStage } from './support/synth.ts';
@@ -130,7 +131,10 @@ describe.each(['dev', 'prod'] as const)('stateless stack (%s)', (stage) => {
 
   it('runs every function on Node.js 24 (ARM64) with an explicit timeout and memory', () => {
     const functions = resourcesOf(s().stateless$, 'AWS::Lambda::Function');
-    expect(Object.keys(functions)).toHaveLength(ROUTE_GROUPS.length + workflows.length + 1);
+    // One per route group and per workflow, the deadline job, the notification sender, and the scan-result
+    // handler where the stage scans evidence for malware.
+    const scan = s().config.malwareProtection ? 1 : 0;
+    expect(Object.keys(functions)).toHaveLength(ROUTE_GROUPS.length + workflows.length + 2 + scan);
     for (const [id, fn] of Object.entries(functions)) {
       expect(fn.Properties?.Runtime, id).toBe('nodejs24.x');
       expect(fn.Properties?.Architectures, id).toEqual(['arm64']);
@@ -183,7 +187,10 @@ describe.each(['dev', 'prod'] as const)('stateless stack (%s)', (stage) => {
     expect(metric('AWS/ApiGateway', '5xx')).toBe(1);
     expect(metric('AWS/States', 'ExecutionsFailed')).toBe(workflows.length);
     expect(metric('AWS/States', 'ExecutionsTimedOut')).toBe(workflows.length);
-    expect(metric('AWS/SQS', 'ApproximateNumberOfMessagesVisible')).toBe(1);
+    // Deadline job DLQ, notification sender on-failure queue, and the scan-result DLQ where scanning is on.
+    expect(metric('AWS/SQS', 'ApproximateNumberOfMessagesVisible')).toBe(
+      2 + (s().config.malwareProtection ? 1 : 0),
+    );
     s().stateless$.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
@@ -229,6 +236,14 @@ describe.each(['dev', 'prod'] as const)('stateless stack (%s)', (stage) => {
       const actions = actionsOf(statement);
       const resources = JSON.stringify(statement.Resource);
       if (actions.some((a) => a.startsWith('dynamodb:'))) {
+        // ListStreams has no resource-level permissions: on `*` it is the only DynamoDB action.
+        if (resources === '"*"') {
+          expect(
+            actions.filter((a) => a.startsWith('dynamodb:')),
+            policy,
+          ).toEqual(['dynamodb:ListStreams']);
+          continue;
+        }
         expect(resources, policy).toMatch(/ExportsOutputFnGetAttRegistry/);
         expect(resources, policy).not.toContain('index/*');
       }
@@ -252,18 +267,146 @@ describe.each(['dev', 'prod'] as const)('stateless stack (%s)', (stage) => {
     expect(policyOf('organisations')).toContain('states:StartExecution');
     expect(policyOf('organisations')).toContain('states:SendTaskSuccess');
     expect(policyOf('system')).not.toContain('states:');
+    // Recognition groups: evidence only where uploads and downloads happen; workflows as each group drives them.
+    expect(policyOf('applications')).toContain('s3:PutObject');
+    expect(policyOf('applications')).toContain('states:StartExecution');
+    for (const group of ['calls', 'review', 'registry', 'notifications', 'settings'] as const) {
+      expect(policyOf(group), group).not.toContain('s3:');
+      expect(policyOf(group), group).not.toContain('states:StartExecution');
+    }
+    expect(policyOf('review')).toContain('states:SendTaskSuccess');
+    expect(policyOf('calls')).not.toContain('states:');
+    expect(policyOf('notifications')).not.toContain('states:');
+    expect(policyOf('notifications')).not.toContain('ses:');
   });
 
   it('passes each state machine’s ARN to the functions that start or complete it', () => {
     const stack = s().stateless;
-    for (const def of workflows) {
-      const machineId = stack.getLogicalId(stack.stateMachines.get(def.name)?.node.defaultChild as never);
-      for (const fn of [stack.apiFunctions.organisations, stack.apiFunctions.tasks, stack.deadlineJob]) {
-        const id = stack.getLogicalId(fn.fn.node.defaultChild as CfnFunction);
-        const fnResource = resourcesOf(s().stateless$, 'AWS::Lambda::Function')[id];
-        expect(fnResource && envOf(fnResource)[workflowArnEnv(def.name)], id).toEqual({ Ref: machineId });
+    const machineRef = (name: string) => ({
+      Ref: stack.getLogicalId(stack.stateMachines.get(name)?.node.defaultChild as never),
+    });
+    const envOfFn = (fn: { fn: { node: { defaultChild?: unknown } } }) => {
+      const id = stack.getLogicalId(fn.fn.node.defaultChild as CfnFunction);
+      const fnResource = resourcesOf(s().stateless$, 'AWS::Lambda::Function')[id];
+      return fnResource ? envOf(fnResource) : {};
+    };
+    // Each API function gets exactly the machines its group is bound to.
+    for (const group of ROUTE_GROUPS) {
+      const vars = envOfFn(stack.apiFunctions[group]);
+      for (const def of workflows) {
+        const bound = GROUP_ACCESS[group].workflows?.[def.name];
+        if (bound) expect(vars[workflowArnEnv(def.name)], group).toEqual(machineRef(def.name));
+        else expect(vars[workflowArnEnv(def.name)], group).toBeUndefined();
       }
     }
+    // The deadline job releases long human waits of every machine.
+    for (const def of workflows) {
+      expect(envOfFn(stack.deadlineJob)[workflowArnEnv(def.name)]).toEqual(machineRef(def.name));
+    }
+  });
+
+  it('gives the API functions the issuer the optional-auth routes verify tokens against', () => {
+    const stack = s().stateless;
+    for (const group of ROUTE_GROUPS) {
+      const id = stack.getLogicalId(stack.apiFunctions[group].fn.node.defaultChild as CfnFunction);
+      const vars = envOf(resourcesOf(s().stateless$, 'AWS::Lambda::Function')[id] as never);
+      if (stage === 'prod') {
+        expect(vars.JWT_ISSUER, group).toBe(PROD_OIDC.oidcIssuer);
+        expect(vars.JWT_AUDIENCE, group).toBe(PROD_OIDC.oidcAudience);
+        expect(vars.JWKS_URL, group).toBe(`${PROD_OIDC.oidcIssuer}/.well-known/jwks.json`);
+      } else {
+        expect(JSON.stringify(vars.JWT_ISSUER), group).toContain('https://cognito-idp.');
+        expect(JSON.stringify(vars.JWKS_URL), group).toContain('/.well-known/jwks.json');
+        expect(JSON.stringify(vars.JWT_AUDIENCE), group).toContain('UsersConsoles');
+      }
+    }
+  });
+
+  it('sets EVIDENCE_MALWARE_SCAN on every function from the stage', () => {
+    for (const [id, fn] of Object.entries(resourcesOf(s().stateless$, 'AWS::Lambda::Function'))) {
+      expect(envOf(fn).EVIDENCE_MALWARE_SCAN, id).toBe(String(s().config.malwareProtection));
+    }
+  });
+
+  it('feeds new notification items from the table stream to the sender, retried, then dead-lettered', () => {
+    const stack = s().stateless;
+    const senderId = stack.getLogicalId(stack.notificationSender.fn.node.defaultChild as CfnFunction);
+    s().stateless$.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: senderId },
+      EventSourceArn: {
+        'Fn::ImportValue': Match.stringLikeRegexp('ExportsOutputFnGetAttRegistry.*StreamArn'),
+      },
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: {
+        OnFailure: {
+          Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('NotificationSenderFailures'), 'Arn'] },
+        },
+      },
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: ['INSERT'],
+              dynamodb: { NewImage: { type: { S: ['notification'] } } },
+            }),
+          },
+        ],
+      },
+    });
+    const vars = envOf(resourcesOf(s().stateless$, 'AWS::Lambda::Function')[senderId] as never);
+    expect(vars.NOTIFICATION_CHANNEL).toBe(s().config.notifications.channel);
+  });
+
+  it('lets the sender e-mail only from the configured identity (SES stages) and not at all in China', () => {
+    const ses = statementsOf(s()).filter(({ statement }) =>
+      actionsOf(statement).some((a) => a.startsWith('ses:')),
+    );
+    if (s().config.notifications.channel === 'ses') {
+      expect(ses).toHaveLength(1);
+      const st = ses[0]?.statement as Statement & { Condition?: unknown };
+      expect(actionsOf(st)).toEqual(['ses:SendEmail']);
+      expect(st.Condition).toEqual({
+        StringEquals: { 'ses:FromAddress': s().config.notifications.from },
+      });
+      expect(JSON.stringify(st.Resource)).toContain(`:identity/${s().config.notifications.from}`);
+      expect(ses[0]?.policy).toMatch(/^Jobnotificationsender/);
+    } else {
+      expect(ses).toEqual([]);
+    }
+  });
+
+  it('routes GuardDuty scan verdicts on the evidence bucket to the scan-result handler where scanning is on', () => {
+    const rules = Object.values(resourcesOf(s().stateless$, 'AWS::Events::Rule'));
+    const scanRules = rules.filter((r) =>
+      JSON.stringify(r.Properties.EventPattern).includes('GuardDuty Malware Protection Object Scan Result'),
+    );
+    if (!s().config.malwareProtection) {
+      expect(scanRules).toEqual([]);
+      expect(s().stateless.malwareScanResult).toBeUndefined();
+      return;
+    }
+    const stack = s().stateless;
+    const fnId = stack.getLogicalId(stack.malwareScanResult?.fn.node.defaultChild as CfnFunction);
+    expect(scanRules).toHaveLength(1);
+    expect(scanRules[0]?.Properties.EventPattern).toEqual({
+      source: ['aws.guardduty'],
+      'detail-type': ['GuardDuty Malware Protection Object Scan Result'],
+      detail: {
+        s3ObjectDetails: {
+          bucketName: [{ 'Fn::ImportValue': expect.stringMatching(/ExportsOutputRefEvidence/) }],
+        },
+      },
+    });
+    expect(scanRules[0]?.Properties.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [fnId, 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/MalwareScanResultDlq/), 'Arn'] } },
+        RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 21600 },
+      }),
+    ]);
   });
 
   it('sets the typed environment every handler reads', () => {

@@ -25,6 +25,26 @@ type Json = Parameters<StateMachine['run']>[0];
 /** An execution input per workflow; a new workflow needs one here before this test passes. */
 const SAMPLE_INPUT: Readonly<Record<string, Json>> = {
   'uscc-verification': { orgId: 'org-01HZX5' },
+  review: { applicationId: 'app-01HZX5', callId: 'call-01HZX5' },
+};
+
+/**
+ * What the human steps answer in that run, when one generic decision cannot visit every callback
+ * state (the review returns once, so its supplement step is visited too).
+ */
+const SAMPLE_ANSWERS: Readonly<Record<string, () => (state: string) => Json>> = {
+  review: () => {
+    let preliminary = 0;
+    return (state): Json => {
+      if (state === 'OpenPreliminaryReview') {
+        preliminary += 1;
+        return { decision: preliminary === 1 ? 'return' : 'pass' };
+      }
+      if (state === 'OpenSiteInspection') return { passed: true };
+      if (state === 'AwaitListing') return { outcome: 'recognised' };
+      return { resubmitted: true };
+    };
+  },
 };
 
 const ACCOUNT = '123456789012';
@@ -113,8 +133,9 @@ describe.each(workflows.map((w) => [w.name, w] as const))('%s on the local engin
     expect(input, `SAMPLE_INPUT for ${name}`).toBeDefined();
     const asl = deployedDefinition(s(), def);
     const decision: Json = { decision: 'approved', by: 'officer-1' };
+    const answer = SAMPLE_ANSWERS[name]?.() ?? (() => decision);
     const { calls, error } = await runLocally(asl, input ?? {}, (state) =>
-      def.callbackStates.includes(state) ? decision : {},
+      def.callbackStates.includes(state) ? answer(state) : {},
     );
     expect(error).toBeUndefined();
     for (const state of def.callbackStates) {

@@ -93,7 +93,11 @@ describe('deadline job', () => {
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': 'NOTIFY#approver' },
     });
-    expect(notes.items.filter((n) => n.taskId === task?.id).map((n) => n.event)).toEqual(['task.escalated']);
+    expect(
+      notes.items
+        .filter((n) => (n.detail as { taskId?: string } | undefined)?.taskId === task?.id)
+        .map((n) => n.event),
+    ).toEqual(['task.escalated']);
   });
 
   it('an action handed a stale due key changes nothing (conditional on the exact dueSk it read)', async () => {

@@ -10,7 +10,9 @@ describe('ensureTable', () => {
     await useLocalServices('table-admin');
   });
 
-  it('adds the indexes a table persisted by an older version lacks, and is then a no-op', async () => {
+  it('adds the indexes a table persisted by an older version lacks, and is then a no-op', {
+    timeout: 120_000,
+  }, async () => {
     // Prepare: a table as the spine's first version created it (gsi1 and due only).
     const name = `it-old-${Date.now()}`;
     const old = GLOBAL_INDEXES.filter((i) => i.name !== 'gsi2');

@@ -47,6 +47,11 @@ describe('OpenAPI document', () => {
         expect(op?.security).toEqual([]);
         expect(op?.responses).not.toHaveProperty('401');
         expect(op?.responses).not.toHaveProperty('403');
+      } else if (route.auth === 'optional') {
+        // Anonymous or with a token the handler verifies (an invalid one → 401; no role check → no 403).
+        expect(op?.security).toEqual([{}, { bearerJwt: [] }]);
+        expect(op?.responses).toHaveProperty('401');
+        expect(op?.responses).not.toHaveProperty('403');
       } else {
         expect(op?.security).toEqual([{ bearerJwt: [] }]);
         expect(op?.responses).toHaveProperty('401');

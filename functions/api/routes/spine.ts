@@ -89,8 +89,9 @@ export const spineRoutes: readonly RouteDef[] = [
     method: 'GET',
     path: '/v1/tasks',
     group: 'tasks',
-    auth: ['officer', 'approver', 'expert', 'admin'],
-    summary: 'Work inbox: human workflow steps waiting on the caller’s roles, oldest due first',
+    auth: ['officer', 'approver', 'expert', 'admin', 'applicant'],
+    summary:
+      'Work inbox: human workflow steps waiting on the caller’s roles or on the caller by name (an applicant’s supplement, an expert’s review), oldest due first',
     tags: ['tasks'],
     request: { query: TaskListQuery },
     responses: {
