@@ -23,6 +23,10 @@ export const ALL_ROUTE_GROUPS = [
   'registry',
   'notifications',
   'settings',
+  'operations',
+  'evaluation',
+  'revocation',
+  'exports',
 ] as const;
 export type RouteGroup = (typeof ALL_ROUTE_GROUPS)[number];
 

@@ -74,6 +74,18 @@ export const GROUP_ACCESS: Readonly<Record<RouteGroup, GroupAccess>> = {
   notifications: { table: 'readWrite' },
   // Admin settings: working-day calendar overrides, policy end date (Art. 14).
   settings: { table: 'readWrite' },
+  // Platform operations (Art. 10–11): change requests, advance notifications, platform evidence, sharing consents.
+  operations: { table: 'readWrite', evidence: 'readWrite' },
+  // Annual evaluation (Art. 12): cycles, self-evaluation reports with evidence, grading, sign-off.
+  evaluation: {
+    table: 'readWrite',
+    evidence: 'readWrite',
+    workflows: { 'annual-evaluation': ['start', 'callback'] },
+  },
+  // Revocation (Art. 13): candidates, cases, the host's response, the approver's decision.
+  revocation: { table: 'readWrite' },
+  // CSV exports for staff and observers (Art. 11): reads only.
+  exports: { table: 'read' },
 };
 
 /** API functions answer well inside API Gateway's 30 s integration limit. */
