@@ -17,9 +17,16 @@ import {
 import { GLOBAL_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from './table-schema.ts';
 
 /**
+ * The table's stream as the CDK stateful stack declares it: new images, which the notification
+ * sender reads (in AWS through the event source mapping, locally through `infra/local/stream-poller.ts`).
+ */
+export const TABLE_STREAM = { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } as const;
+
+/**
  * Creates the registry table as `table-schema.ts` describes it (the CDK stateful stack declares the
- * same): PAY_PER_REQUEST, gsi1 and the sparse due index (ALL projection), TTL on `expiresAt`.
- * Waits until ACTIVE. No-op when the table exists. Local runtime and tests only.
+ * same): PAY_PER_REQUEST, gsi1 and the sparse due index (ALL projection), TTL on `expiresAt`, a stream
+ * of new images. Waits until ACTIVE. On an existing table it enables what is missing (TTL, the
+ * stream) and refuses one that lacks an index. Local runtime and tests only.
  */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
   const attributes = new Set<string>([TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey]);
@@ -45,13 +52,15 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
           ],
           Projection: { ProjectionType: 'ALL' },
         })),
+        StreamSpecification: TABLE_STREAM,
       }),
     );
   } catch (e) {
     if (!(e instanceof ResourceInUseException)) throw e;
   }
   await waitActive(client, tableName);
-  await addMissingIndexes(client, tableName);
+  await assertIndexes(client, tableName);
+  await enableStream(client, tableName);
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
   if (status !== 'ENABLED' && status !== 'ENABLING') {
@@ -65,38 +74,40 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
 }
 
 /**
- * A table persisted by an older version of the local runtime lacks indexes added since: add them one
- * at a time (DynamoDB allows one index creation per UpdateTable), as a CDK deploy would.
+ * A table persisted by an older version of the local runtime may lack an index added since. Adding an
+ * index to an existing table on DynamoDB Local proved unreliable (the backfill sometimes never finishes),
+ * so say exactly what to do instead of hanging.
  */
-async function addMissingIndexes(client: DynamoDBClient, tableName: string): Promise<void> {
+async function assertIndexes(client: DynamoDBClient, tableName: string): Promise<void> {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
   const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
-  for (const index of GLOBAL_INDEXES) {
-    if (present.has(index.name)) continue;
-    await client.send(
-      new UpdateTableCommand({
-        TableName: tableName,
-        AttributeDefinitions: [
-          { AttributeName: index.partitionKey, AttributeType: 'S' },
-          { AttributeName: index.sortKey, AttributeType: 'S' },
-        ],
-        GlobalSecondaryIndexUpdates: [
-          {
-            Create: {
-              IndexName: index.name,
-              KeySchema: [
-                { AttributeName: index.partitionKey, KeyType: 'HASH' },
-                { AttributeName: index.sortKey, KeyType: 'RANGE' },
-              ],
-              Projection: { ProjectionType: 'ALL' },
-            },
-          },
-        ],
-      }),
+  const missing = GLOBAL_INDEXES.filter((i) => !present.has(i.name)).map((i) => i.name);
+  if (missing.length) {
+    throw new Error(
+      `Table ${tableName} lacks the index(es) ${missing.join(', ')} (it was created by an older version). ` +
+        'Start with a fresh data folder (delete it or set DATA_DIR) or another TABLE_NAME to recreate it.',
     );
-    // Backfilling an index takes longer than creating a table, the more so on a busy DynamoDB Local.
-    await waitActive(client, tableName, 100);
   }
+}
+
+/**
+ * A table persisted before the stream was declared has none: enable it (new images) in place. A
+ * stream of another view type cannot be changed in place: say how to recreate the table.
+ */
+async function enableStream(client: DynamoDBClient, tableName: string): Promise<void> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const stream = Table?.StreamSpecification;
+  if (stream?.StreamEnabled) {
+    if (stream.StreamViewType !== 'NEW_IMAGE' && stream.StreamViewType !== 'NEW_AND_OLD_IMAGES') {
+      throw new Error(
+        `Table ${tableName} has a ${stream.StreamViewType} stream; the notification sender needs new images. ` +
+          'Start with a fresh data folder (delete it or set DATA_DIR) or another TABLE_NAME to recreate it.',
+      );
+    }
+    return;
+  }
+  await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: TABLE_STREAM }));
+  await waitActive(client, tableName);
 }
 
 async function waitActive(client: DynamoDBClient, tableName: string, seconds = 30): Promise<void> {

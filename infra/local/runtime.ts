@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { dynamoClient, resetClients, s3Client } from '../../functions/adapters/aws-clients.ts';
 import { ensureBucket, ensureTable } from '../../functions/adapters/table-admin.ts';
 import { setWorkflowEngine } from '../../functions/adapters/workflow-engine.ts';
@@ -13,13 +14,15 @@ import { issuerFor, LocalJwtIssuer } from './jwt-issuer.ts';
 import { loadHandler } from './lambda-runtime.ts';
 import { LocalScheduler, SCHEDULED_JOBS } from './scheduler.ts';
 import { assertJava, assertPortFree, freePort, startDynamoDbLocal, startS3rver } from './services.ts';
+import { isNotificationInsert, LocalStreamPoller, localNotificationSender } from './stream-poller.ts';
 import { LocalWorkflowEngine } from './workflow-engine.ts';
 
 /**
  * The embedded local runtime behind `npm start`: DynamoDB Local and s3rver (persisted under the data
  * folder), the registry table and evidence bucket (created on first start), the in-process workflow
- * engine (waiting executions resumed), the local scheduler (deadline job) and the HTTP API serving the
- * route table with the Lambda handlers. `stop()` shuts it down in reverse order.
+ * engine (waiting executions resumed), the local scheduler (deadline job), the table stream feeding
+ * the notification sender (channel `log`) and the HTTP API serving the route table with the Lambda
+ * handlers. `stop()` shuts it down in reverse order.
  */
 
 export interface LocalRuntime {
@@ -33,6 +36,8 @@ export interface LocalRuntime {
   readonly issuer: LocalJwtIssuer;
   readonly engine: LocalWorkflowEngine;
   readonly scheduler: LocalScheduler;
+  /** Feeds new notifications from the table's stream to the notification sender. */
+  readonly notifications: LocalStreamPoller;
   /** Executions continued from an earlier run, and the callback tasks now waiting. */
   readonly resumed: { readonly resumed: number; readonly waiting: number };
   readonly deadlineJobEverySeconds: number;
@@ -65,8 +70,13 @@ export function handlerEnvironment(opts: {
     POWERTOOLS_DEV: 'true',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+    // Notifications are logged (and marked `logged`), as in a stage without SES.
+    NOTIFICATION_CHANNEL: 'log',
   };
 }
+
+/** The stream-fed handler: the same module the stateless stack deploys as the notification sender. */
+const NOTIFICATION_SENDER = 'functions/jobs/notification-sender.ts';
 
 /** Loads every handler module once, so a broken module shows at start and first requests are fast. */
 async function warmUp(log: (line: string) => void): Promise<void> {
@@ -74,6 +84,7 @@ async function warmUp(log: (line: string) => void): Promise<void> {
     ...ROUTE_GROUPS.map((g) => `functions/api/${g}.ts`),
     ...workflows.map((w) => w.handlerEntry),
     ...Object.values(SCHEDULED_JOBS),
+    NOTIFICATION_SENDER,
   ];
   const results = await Promise.allSettled(entries.map((entry) => loadHandler(entry)));
   results.forEach((r, i) => {
@@ -146,6 +157,31 @@ export async function startLocalRuntime(
     await ensureBucket(s3Client(), config.evidenceBucket);
     await warming;
 
+    // Before anything that writes (resumed executions, the first deadline run, requests): from LATEST on.
+    const streams = new DynamoDBStreamsClient({
+      region: 'cn-north-1',
+      endpoint: dynamoEndpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 2,
+    });
+    const notifications = new LocalStreamPoller({
+      streams,
+      tableName: config.tableName,
+      handler: localNotificationSender(log, NOTIFICATION_SENDER),
+      filter: isNotificationInsert,
+      log,
+    });
+    await notifications.start();
+    stops.push({
+      what: 'the notification stream',
+      stop: async () => {
+        // Notifications written by the last requests and job runs are still logged.
+        await notifications.pollNow();
+        await notifications.stop();
+        streams.destroy();
+      },
+    });
+
     const engine = new LocalWorkflowEngine({ client: dynamoClient(), tableName: config.tableName, log });
     setWorkflowEngine(engine);
     stops.push({
@@ -187,6 +223,7 @@ export async function startLocalRuntime(
       issuer,
       engine,
       scheduler,
+      notifications,
       resumed,
       deadlineJobEverySeconds: config.deadlineJobEverySeconds,
       stop: async () => {
