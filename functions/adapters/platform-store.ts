@@ -1,7 +1,7 @@
 import type { Platform, PlatformRepo } from '../core/platforms.ts';
 import { keys } from '../core/recognition-model.ts';
 import { DynamoOrganisationStore } from './organisation-store.ts';
-import { decodeCursor, encodeCursor, type Item, type Registry, registry } from './registry.ts';
+import { decodeCursor, encodeCursor, type Item, type Registry, registry, type TxOp } from './registry.ts';
 import { GSI1 } from './table-schema.ts';
 
 /**
@@ -74,4 +74,24 @@ export class DynamoPlatformStore implements PlatformRepo {
   async hostMembers(orgId: string): Promise<readonly string[]> {
     return (await this.orgs.get(orgId))?.memberSubs ?? [];
   }
+}
+
+/**
+ * Art. 10: the history of a platform — `PLATFORM#<id>` / `HISTORY#<at>#<platformVersion>` keeps the
+ * registry values a change replaced (oldest first). Put it in the transaction that changes the platform.
+ */
+export function historyOp(
+  platformId: string,
+  entry: { readonly at: string; readonly platformVersion: number },
+): TxOp {
+  return {
+    kind: 'put',
+    item: {
+      pk: `PLATFORM#${platformId}`,
+      sk: `HISTORY#${entry.at}#${String(entry.platformVersion).padStart(6, '0')}`,
+      type: 'platform-history',
+      ...entry,
+    },
+    ifNew: true,
+  };
 }

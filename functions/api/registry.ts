@@ -3,6 +3,8 @@ import type { z } from 'zod';
 import { DynamoApplicationStore } from '../adapters/application-store.ts';
 import { DynamoNoticeStore, WorkflowListingTasks } from '../adapters/notice-store.ts';
 import { DynamoPlatformStore } from '../adapters/platform-store.ts';
+import { policyEndDate } from '../adapters/settings-store.ts';
+import { DynamoSharingStore } from '../adapters/sharing-store.ts';
 import { workflowEngine } from '../adapters/workflow-engine.ts';
 import {
   fileObjection,
@@ -14,7 +16,6 @@ import {
 } from '../core/notices.ts';
 import { getPlatform, listPublicPlatforms, type PlatformDeps } from '../core/platforms.ts';
 import { clock } from '../shared/clock.ts';
-import { env } from '../shared/env.ts';
 import { type ApiRequest, type AuthedRequest, httpHandler } from '../shared/http.ts';
 import { logger } from '../shared/powertools.ts';
 import type {
@@ -31,11 +32,15 @@ const notices: NoticeDeps = {
   applications: new DynamoApplicationStore(),
   listing: new WorkflowListingTasks(workflowEngine),
   clock,
-  policyEndDate: () => env().POLICY_END_DATE,
+  policyEndDate: () => policyEndDate(),
   onError: (error, context) =>
     logger.error('listing task completion failed', { ...context, error: error as Error }),
 };
-const platforms: PlatformDeps = { platforms: new DynamoPlatformStore(), clock };
+const platforms: PlatformDeps = {
+  platforms: new DynamoPlatformStore(),
+  clock,
+  accessLog: (audit) => new DynamoSharingStore().record(audit),
+};
 
 type Page = { limit: number; cursor?: string };
 type NoticeReq<B = unknown> = ApiRequest<z.infer<typeof NoticeIdParams>, Page, B>;

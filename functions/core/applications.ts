@@ -68,9 +68,12 @@ export type EvidenceStatus = (typeof EVIDENCE_STATUSES)[number];
 /** Evidence of any kind may also be filed as `other`. */
 export const OTHER_EVIDENCE_KIND = 'other';
 
-export interface Evidence {
+/**
+ * One evidence file, whatever it belongs to (an application's materials, a platform's evidence for
+ * Art. 10 changes, Art. 12 reports or Art. 13 responses): the same declaration, checks and states.
+ */
+export interface EvidenceRecord {
   readonly evidenceId: string;
-  readonly applicationId: string;
   readonly kind: string;
   /** Display label only (sanitised); the storage key is built by the server. */
   readonly fileName: string;
@@ -89,6 +92,11 @@ export interface Evidence {
   readonly version: number;
 }
 
+/** Evidence of an application (Art. 8(1)). */
+export interface Evidence extends EvidenceRecord {
+  readonly applicationId: string;
+}
+
 /** One entry of an evidence manifest: what a decision was based on. */
 export interface EvidenceManifestEntry {
   readonly evidenceId: string;
@@ -99,7 +107,7 @@ export interface EvidenceManifestEntry {
 }
 
 /** The evidence a decision is based on: the verified files, by id and SHA-256 (Art. 4, Art. 8). */
-export function manifestOf(evidence: readonly Evidence[]): EvidenceManifestEntry[] {
+export function manifestOf(evidence: readonly EvidenceRecord[]): EvidenceManifestEntry[] {
   return evidence
     .filter((e) => e.status === 'verified')
     .map((e) => ({
@@ -685,6 +693,102 @@ export interface EvidenceDeclarationInput {
   readonly sha256: string;
 }
 
+/** What `declareEvidence` returns: the new record (`pending_upload`) and the 201 body. */
+export interface DeclaredEvidence {
+  readonly record: EvidenceRecord;
+  readonly body: {
+    evidenceId: string;
+    upload: { url: string; fields: Record<string, string> };
+    expiresAt: string;
+  };
+}
+
+/**
+ * Shared by every kind of evidence: a new id, a presigned POST to the server-built key `ref(id)` (400
+ * when the declared type or size is not allowed) and the `pending_upload` record to store.
+ */
+export async function declareEvidence(
+  deps: Pick<ApplicationDeps, 'files' | 'clock' | 'ids'>,
+  principal: Principal,
+  input: EvidenceDeclarationInput,
+  ref: (evidenceId: string) => EvidenceFileRef,
+): Promise<DeclaredEvidence> {
+  const evidenceId = deps.ids.next();
+  const declared = { contentType: input.contentType, sizeBytes: input.sizeBytes, sha256: input.sha256 };
+  const ticket = await deps.files.createUpload(ref(evidenceId), declared);
+  const record: EvidenceRecord = {
+    evidenceId,
+    kind: input.kind,
+    fileName: sanitiseFileName(input.fileName),
+    ...declared,
+    status: 'pending_upload',
+    createdAt: deps.clock.now().toISOString(),
+    createdBy: principal.sub,
+    uploadExpiresAt: ticket.expiresAt,
+    version: 1,
+  };
+  return { record, body: { evidenceId, upload: ticket.upload, expiresAt: ticket.expiresAt } };
+}
+
+/**
+ * Shared by every kind of evidence: checks the stored object against the declaration. A mismatch →
+ * `onRejected(after, now, checks)` stores the `rejected` record (with its audit) and the 422 is
+ * rethrown; a match → the `verified` (or, when the stage scans for malware, `scanning`) record for the
+ * caller to store with its audit.
+ */
+export async function checkUploadedEvidence<T extends EvidenceRecord>(
+  deps: Pick<ApplicationDeps, 'files' | 'clock' | 'malwareScan'>,
+  ref: EvidenceFileRef,
+  ev: T,
+  onRejected: (after: T, now: Date, checks: unknown) => Promise<void>,
+): Promise<T> {
+  const declared = { contentType: ev.contentType, sizeBytes: ev.sizeBytes, sha256: ev.sha256 };
+  try {
+    await deps.files.verifyUpload(ref, declared);
+  } catch (error) {
+    const e = error as { code?: string; errors?: unknown };
+    if (e.code === 'EVIDENCE_MISMATCH') {
+      const now = deps.clock.now();
+      await onRejected(
+        {
+          ...ev,
+          status: 'rejected',
+          rejectedAt: now.toISOString(),
+          rejection: { reason: 'mismatch', detail: e.errors },
+          version: ev.version + 1,
+        },
+        now,
+        e.errors,
+      );
+    }
+    throw error;
+  }
+  const at = deps.clock.now().toISOString();
+  return deps.malwareScan
+    ? { ...ev, status: 'scanning', confirmedAt: at, version: ev.version + 1 }
+    : { ...ev, status: 'verified', confirmedAt: at, verifiedAt: at, version: ev.version + 1 };
+}
+
+/** 409 EVIDENCE_REJECTED for evidence whose file failed a check (it must be declared again). */
+export function assertNotRejected(ev: EvidenceRecord): void {
+  if (ev.status === 'rejected') {
+    throw new ConflictError(
+      'EVIDENCE_REJECTED',
+      `Evidence ${ev.evidenceId} was rejected (${ev.rejection?.reason ?? 'unknown'}); declare the file again.`,
+    );
+  }
+}
+
+/** 409 EVIDENCE_NOT_VERIFIED: only verified evidence can be downloaded or referenced. */
+export function assertVerified(ev: EvidenceRecord): void {
+  if (ev.status !== 'verified') {
+    throw new ConflictError(
+      'EVIDENCE_NOT_VERIFIED',
+      `Evidence ${ev.evidenceId} is ${ev.status}; only verified evidence can be downloaded.`,
+    );
+  }
+}
+
 /**
  * `POST /v1/applications/{id}/evidence` (Art. 8(1) materials): the owner declares one file of a kind
  * the call requires (or `other`) while the application is `draft`/`returned` → a presigned POST to a
@@ -717,27 +821,14 @@ export async function createEvidenceUpload(
       { path: 'body.kind', message: `one of ${kinds.join(', ')}` },
     ]);
   }
-  const evidenceId = deps.ids.next();
-  const declared = { contentType: input.contentType, sizeBytes: input.sizeBytes, sha256: input.sha256 };
-  const ticket = await deps.files.createUpload(evidenceRef(applicationId, evidenceId), declared);
-  const at = now.toISOString();
-  const ev: Evidence = {
-    evidenceId,
-    applicationId,
-    kind: input.kind,
-    fileName: sanitiseFileName(input.fileName),
-    ...declared,
-    status: 'pending_upload',
-    createdAt: at,
-    createdBy: principal.sub,
-    uploadExpiresAt: ticket.expiresAt,
-    version: 1,
-  };
-  const body = { evidenceId, upload: ticket.upload, expiresAt: ticket.expiresAt };
+  const { record, body } = await declareEvidence(deps, principal, input, (evidenceId) =>
+    evidenceRef(applicationId, evidenceId),
+  );
+  const ev: Evidence = { ...record, applicationId };
   await deps.evidence.create(
     ev,
     auditEvent(now, actorOf(principal), 'evidence.upload_requested', 'application', applicationId, {
-      evidenceId,
+      evidenceId: ev.evidenceId,
       kind: ev.kind,
       fileName: ev.fileName,
       contentType: ev.contentType,
@@ -765,46 +856,26 @@ export async function confirmEvidence(
   const ev = await deps.evidence.get(applicationId, evidenceId);
   if (!ev) throw new NotFoundError('evidence', evidenceId);
   if (ev.status === 'verified' || ev.status === 'scanning') return ev;
-  if (ev.status === 'rejected') {
-    throw new ConflictError(
-      'EVIDENCE_REJECTED',
-      `Evidence ${evidenceId} was rejected (${ev.rejection?.reason ?? 'unknown'}); declare the file again.`,
-    );
-  }
+  assertNotRejected(ev);
   if (!EDITABLE.includes(app.status)) {
     throw new ConflictError('NOT_EDITABLE', `Application ${applicationId} is ${app.status}.`);
   }
-  const declared = { contentType: ev.contentType, sizeBytes: ev.sizeBytes, sha256: ev.sha256 };
-  try {
-    await deps.files.verifyUpload(evidenceRef(applicationId, evidenceId), declared);
-  } catch (error) {
-    const e = error as { code?: string; errors?: unknown };
-    if (e.code === 'EVIDENCE_MISMATCH') {
-      const now = deps.clock.now();
-      const at = now.toISOString();
-      await deps.evidence.change(
+  const after = await checkUploadedEvidence(
+    deps,
+    evidenceRef(applicationId, evidenceId),
+    ev,
+    (rejected, at, checks) =>
+      deps.evidence.change(
         ev,
-        {
-          ...ev,
-          status: 'rejected',
-          rejectedAt: at,
-          rejection: { reason: 'mismatch', detail: e.errors },
-          version: ev.version + 1,
-        },
-        auditEvent(now, actorOf(principal), 'evidence.rejected', 'application', applicationId, {
+        rejected,
+        auditEvent(at, actorOf(principal), 'evidence.rejected', 'application', applicationId, {
           evidenceId,
           reason: 'mismatch',
-          checks: e.errors,
+          checks,
         }),
-      );
-    }
-    throw error;
-  }
+      ),
+  );
   const now = deps.clock.now();
-  const at = now.toISOString();
-  const after: Evidence = deps.malwareScan
-    ? { ...ev, status: 'scanning', confirmedAt: at, version: ev.version + 1 }
-    : { ...ev, status: 'verified', confirmedAt: at, verifiedAt: at, version: ev.version + 1 };
   await deps.evidence.change(
     ev,
     after,
@@ -843,12 +914,7 @@ export async function downloadEvidence(
   await visible(deps, principal, applicationId, EVIDENCE_STAFF);
   const ev = await deps.evidence.get(applicationId, evidenceId);
   if (!ev) throw new NotFoundError('evidence', evidenceId);
-  if (ev.status !== 'verified') {
-    throw new ConflictError(
-      'EVIDENCE_NOT_VERIFIED',
-      `Evidence ${evidenceId} is ${ev.status}; only verified evidence can be downloaded.`,
-    );
-  }
+  assertVerified(ev);
   const link = await deps.files.downloadUrl(evidenceRef(applicationId, evidenceId), ev.fileName);
   const now = deps.clock.now();
   await deps.evidence.record(

@@ -312,8 +312,8 @@ export interface NoticeDeps {
   readonly applications: { get(id: string): Promise<Application | undefined> };
   readonly listing: ListingTasks;
   readonly clock: Clock;
-  /** Art. 14: the policy end date (YYYY-MM-DD). */
-  readonly policyEndDate: () => string;
+  /** Art. 14: the policy end date (YYYY-MM-DD) in force (the admin setting, else the stage default). */
+  readonly policyEndDate: () => string | Promise<string>;
   readonly onError?: (error: unknown, context: Record<string, unknown>) => void;
 }
 
@@ -507,17 +507,17 @@ export function platformFor(app: Application, noticeId: string, at: string, poli
 export const outcomeOf = (t: Pick<EntryTally, 'upheld'>): 'recognised' | 'not_recognised' =>
   t.upheld > 0 ? 'not_recognised' : 'recognised';
 
-function finishFor(
+async function finishFor(
   deps: Pick<NoticeDeps, 'policyEndDate'>,
   app: Application,
   noticeId: string,
   outcome: 'recognised' | 'not_recognised',
   now: Date,
   actor: AuditEvent['actor'],
-): Finish {
+): Promise<Finish> {
   const at = now.toISOString();
   const platform =
-    outcome === 'recognised' ? platformFor(app, noticeId, at, deps.policyEndDate()) : undefined;
+    outcome === 'recognised' ? platformFor(app, noticeId, at, await deps.policyEndDate()) : undefined;
   return {
     application: app,
     outcome,
@@ -576,7 +576,7 @@ export async function resolveObjection(
   if ((tally.awaiting || notice.status === 'closed') && !tally.outcome && nextTally.pending === 0) {
     const app = await deps.applications.get(objection.applicationId);
     if (app?.status === 'on_notice') {
-      finish = finishFor(deps, app, notice.id, outcomeOf(nextTally), now, actorOf(principal));
+      finish = await finishFor(deps, app, notice.id, outcomeOf(nextTally), now, actorOf(principal));
     }
   }
   const finalTally: EntryTally = finish
@@ -642,7 +642,7 @@ export function noticeCloseAction(
           // Withdrawn (or otherwise gone) meanwhile: nothing to recognise.
           continue;
         }
-        const finish = finishFor(deps, app, notice.id, outcomeOf(tally), now, SYSTEM_ACTOR);
+        const finish = await finishFor(deps, app, notice.id, outcomeOf(tally), now, SYSTEM_ACTOR);
         await deps.notices.decideEntry(
           tally,
           { ...tally, outcome: finish.outcome, awaiting: false },

@@ -63,6 +63,8 @@ export interface ApiResponse {
   readonly status: number;
   readonly body?: unknown;
   readonly headers?: Record<string, string>;
+  /** A non-JSON body sent as is (e.g. a CSV export); set its `content-type` in `headers`. */
+  readonly text?: string;
 }
 
 /** A protected route's request: the principal is always set. */
@@ -263,6 +265,7 @@ export function validate(
 }
 
 function toResult(res: ApiResponse): ApiResult {
+  if (res.text !== undefined) return { statusCode: res.status, headers: { ...res.headers }, body: res.text };
   const noBody = res.status === 204 || res.body === undefined;
   return {
     statusCode: res.status,

@@ -1,0 +1,205 @@
+import type { RouteDef } from '../route-types.ts';
+import { PageQuery } from '../schemas/common.ts';
+import {
+  AdvanceNoticeSchema,
+  ChangeDecisionBody,
+  ChangeRequestIdParams,
+  ChangeRequestSchema,
+  CreateAdvanceNoticeBody,
+  CreateChangeRequestBody,
+  CreatePlatformEvidenceBody,
+  CreateSharingConsentBody,
+  DownloadSchema,
+  HistoryEntrySchema,
+  list,
+  PlatformEvidenceIdParams,
+  PlatformEvidenceSchema,
+  PlatformIdParams,
+  PutSettingsBody,
+  page,
+  SettingsSchema,
+  SharingConsentSchema,
+  UploadTicketSchema,
+} from '../schemas/operations.ts';
+
+const HOST = ['applicant'] as const;
+const STAFF = ['officer', 'approver', 'admin'] as const;
+const tags = ['operations'];
+
+/**
+ * Platform operations (Art. 10), platform evidence, data sharing (Art. 11) and settings (Art. 14).
+ * "Host member" = a member of the platform's host organisation (checked in the use case; others 404).
+ */
+export const operationsRoutes: readonly RouteDef[] = [
+  {
+    id: 'createPlatformEvidence',
+    method: 'POST',
+    path: '/v1/platforms/{platformId}/evidence',
+    group: 'operations',
+    auth: [...HOST, 'officer'],
+    summary:
+      'Declare one evidence file of a platform (change requests, self-evaluation, revocation grounds and responses, redemptions) → a presigned POST; same rules as application evidence. Host members (officers for Art. 13 grounds); 409 PLATFORM_NOT_ACTIVE on a revoked or expired platform.',
+    tags,
+    idempotent: true,
+    request: { params: PlatformIdParams, body: CreatePlatformEvidenceBody },
+    responses: { 201: { description: 'Upload form issued', schema: UploadTicketSchema } },
+  },
+  {
+    id: 'confirmPlatformEvidence',
+    method: 'POST',
+    path: '/v1/platforms/{platformId}/evidence/{evidenceId}/confirm',
+    group: 'operations',
+    auth: [...HOST, 'officer'],
+    summary:
+      'The server checks the stored file’s size, SHA-256 and signature → verified (or scanning), else 422 EVIDENCE_MISMATCH and the file is deleted.',
+    tags,
+    request: { params: PlatformEvidenceIdParams },
+    responses: {
+      200: {
+        description: 'Checked',
+        schema: PlatformEvidenceSchema.pick({ evidenceId: true, status: true }),
+      },
+    },
+  },
+  {
+    id: 'listPlatformEvidence',
+    method: 'GET',
+    path: '/v1/platforms/{platformId}/evidence',
+    group: 'operations',
+    auth: [...HOST, ...STAFF, 'observer'],
+    summary:
+      'A platform’s evidence: host members and staff; observers only under a valid sharing consent covering `evidence` (403 NO_SHARING_CONSENT otherwise; audited, Art. 11).',
+    tags,
+    request: { params: PlatformIdParams },
+    responses: { 200: { description: 'The evidence', schema: list(PlatformEvidenceSchema) } },
+  },
+  {
+    id: 'downloadPlatformEvidence',
+    method: 'GET',
+    path: '/v1/platforms/{platformId}/evidence/{evidenceId}/download',
+    group: 'operations',
+    auth: [...HOST, ...STAFF, 'observer'],
+    summary:
+      'A 5-minute download link of verified evidence; every download is audited (observers only under a consent covering `evidence`).',
+    tags,
+    request: { params: PlatformEvidenceIdParams },
+    responses: { 200: { description: 'The link', schema: DownloadSchema } },
+  },
+  {
+    id: 'createChangeRequest',
+    method: 'POST',
+    path: '/v1/platforms/{platformId}/change-requests',
+    group: 'operations',
+    auth: HOST,
+    summary:
+      'Art. 10: a host member requests a change of host organisation ({orgId} of a registered organisation), service content ({services}) or target tasks ({tasks}) with reasons and verified evidence. 409 PLATFORM_NOT_ACTIVE on a revoked or expired platform; 409 CHANGE_PENDING while one of the same kind awaits a decision; 422 EVIDENCE_NOT_VERIFIED names unknown or unverified evidence.',
+    tags,
+    idempotent: true,
+    request: { params: PlatformIdParams, body: CreateChangeRequestBody },
+    responses: { 201: { description: 'Filed (pending)', schema: ChangeRequestSchema } },
+  },
+  {
+    id: 'decideChangeRequest',
+    method: 'POST',
+    path: '/v1/change-requests/{id}/decision',
+    group: 'operations',
+    auth: ['officer'],
+    summary:
+      'Art. 10: approve (applies the change to the registry record in the same transaction, the old values kept in the platform’s history) or reject. 409 REQUEST_DECIDED, PLATFORM_NOT_ACTIVE, STALE_VERSION.',
+    tags,
+    request: { params: ChangeRequestIdParams, body: ChangeDecisionBody },
+    responses: { 200: { description: 'Decided', schema: ChangeRequestSchema } },
+  },
+  {
+    id: 'listPlatformChangeRequests',
+    method: 'GET',
+    path: '/v1/platforms/{platformId}/change-requests',
+    group: 'operations',
+    auth: [...HOST, ...STAFF],
+    summary: 'A platform’s change requests, newest first (host members, staff).',
+    tags,
+    request: { params: PlatformIdParams, query: PageQuery.strict() },
+    responses: { 200: { description: 'A page of requests', schema: page(ChangeRequestSchema) } },
+  },
+  {
+    id: 'getPlatformHistory',
+    method: 'GET',
+    path: '/v1/platforms/{platformId}/history',
+    group: 'operations',
+    auth: [...HOST, ...STAFF, 'observer'],
+    summary: 'The registry values each approved change replaced, oldest first (observer reads audited).',
+    tags,
+    request: { params: PlatformIdParams, query: PageQuery.strict() },
+    responses: { 200: { description: 'A page of history', schema: page(HistoryEntrySchema) } },
+  },
+  {
+    id: 'createAdvanceNotice',
+    method: 'POST',
+    path: '/v1/platforms/{platformId}/notifications',
+    group: 'operations',
+    auth: HOST,
+    summary:
+      'Art. 10: notify a renaming, bankruptcy or restructuring in advance. effectiveDate must be after today (Asia/Shanghai), else 409 NOT_IN_ADVANCE and the office is alerted.',
+    tags,
+    idempotent: true,
+    request: { params: PlatformIdParams, body: CreateAdvanceNoticeBody },
+    responses: { 201: { description: 'Accepted', schema: AdvanceNoticeSchema } },
+  },
+  {
+    id: 'listAdvanceNotices',
+    method: 'GET',
+    path: '/v1/platforms/{platformId}/notifications',
+    group: 'operations',
+    auth: [...HOST, ...STAFF, 'observer'],
+    summary: 'The advance notifications a platform filed, oldest first (observer reads audited).',
+    tags,
+    request: { params: PlatformIdParams },
+    responses: { 200: { description: 'The notifications', schema: list(AdvanceNoticeSchema) } },
+  },
+  {
+    id: 'createSharingConsent',
+    method: 'POST',
+    path: '/v1/platforms/{platformId}/sharing-consents',
+    group: 'operations',
+    auth: HOST,
+    summary:
+      'Art. 11: record the data owner’s authorisation for observers to see `scope` (evidence, reports, vouchers) until validUntil.',
+    tags,
+    idempotent: true,
+    request: { params: PlatformIdParams, body: CreateSharingConsentBody },
+    responses: { 201: { description: 'Recorded', schema: SharingConsentSchema } },
+  },
+  {
+    id: 'listSharingConsents',
+    method: 'GET',
+    path: '/v1/platforms/{platformId}/sharing-consents',
+    group: 'operations',
+    auth: [...HOST, ...STAFF, 'observer'],
+    summary: 'A platform’s sharing consents (observer reads audited).',
+    tags,
+    request: { params: PlatformIdParams },
+    responses: { 200: { description: 'The consents', schema: list(SharingConsentSchema) } },
+  },
+  {
+    id: 'getSettings',
+    method: 'GET',
+    path: '/v1/settings',
+    group: 'operations',
+    auth: STAFF,
+    summary: 'Art. 14: the policy end date in force (version 0 while the stage default applies).',
+    tags: ['settings'],
+    responses: { 200: { description: 'The settings', schema: SettingsSchema } },
+  },
+  {
+    id: 'putSettings',
+    method: 'PUT',
+    path: '/v1/settings',
+    group: 'operations',
+    auth: ['admin'],
+    summary:
+      'Art. 14: extend (or shorten) the policy: policyEndDate from today (Asia/Shanghai); the end of recognitions moves with it. Audited; `version` guards concurrent edits (409 STALE_VERSION).',
+    tags: ['settings'],
+    request: { body: PutSettingsBody },
+    responses: { 200: { description: 'Stored', schema: SettingsSchema } },
+  },
+];
