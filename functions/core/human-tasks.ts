@@ -120,6 +120,32 @@ export const TASK_KINDS: Readonly<Record<string, TaskKindDef>> = {
     inbox: false,
     reminders: false,
   },
+  /** Art. 12: the host's self-evaluation report, due at the report deadline (the deadline job reminds). */
+  evaluation_report: {
+    workflow: 'annual-evaluation',
+    entityType: 'evaluation',
+    entityField: 'evaluationId',
+    assigneeRoles: [],
+    assignedToSubs: true,
+    reminders: false,
+  },
+  /** Art. 12: an officer scores the submitted report against the cycle's criteria. */
+  evaluation_grading: {
+    workflow: 'annual-evaluation',
+    entityType: 'evaluation',
+    entityField: 'evaluationId',
+    assigneeRoles: ['officer'],
+    dueDays: 30,
+  },
+  /** Art. 12: waits for the approver's sign-off of the whole cycle (finalize); system-held. */
+  evaluation_signoff: {
+    workflow: 'annual-evaluation',
+    entityType: 'evaluation',
+    entityField: 'evaluationId',
+    assigneeRoles: [],
+    inbox: false,
+    reminders: false,
+  },
 };
 
 /**

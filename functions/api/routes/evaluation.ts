@@ -1,0 +1,157 @@
+import type { RouteDef } from '../route-types.ts';
+import {
+  CreateCycleBody,
+  CreateReportEvidenceBody,
+  CycleSchema,
+  EvaluationListQuery,
+  EvaluationPageSchema,
+  EvaluationParams,
+  EvaluationSchema,
+  EvidenceSchema,
+  FinalizeSchema,
+  GradeBody,
+  OpenCycleSchema,
+  ReportBody,
+  ReportEvidenceParams,
+  UploadTicketSchema,
+  YearParams,
+} from '../schemas/evaluation.ts';
+
+const REPORT = '/v1/evaluation-cycles/{year}/platforms/{platformId}/report';
+
+/** The annual evaluation (Art. 12): cycles, self-evaluation reports with evidence, grading, sign-off. */
+export const evaluationRoutes: readonly RouteDef[] = [
+  {
+    id: 'createEvaluationCycle',
+    method: 'POST',
+    path: '/v1/evaluation-cycles',
+    group: 'evaluation',
+    auth: ['officer'],
+    summary:
+      'Create the evaluation cycle of a year (Art. 12): criteria like a call’s, score bands (default excellent ≥ 90, good ≥ 75, qualified ≥ 60; descending), the report deadline (a date means 23:59:59.999 Asia/Shanghai); one per year → 409 CYCLE_EXISTS',
+    tags: ['evaluation'],
+    idempotent: true,
+    request: { body: CreateCycleBody },
+    responses: { 201: { description: 'Created', schema: CycleSchema } },
+  },
+  {
+    id: 'getEvaluationCycle',
+    method: 'GET',
+    path: '/v1/evaluation-cycles/{year}',
+    group: 'evaluation',
+    auth: ['officer', 'approver', 'admin', 'observer'],
+    summary: 'An evaluation cycle: criteria, bands, deadline, status',
+    tags: ['evaluation'],
+    request: { params: YearParams },
+    responses: { 200: { description: 'The cycle', schema: CycleSchema } },
+  },
+  {
+    id: 'openEvaluationCycle',
+    method: 'POST',
+    path: '/v1/evaluation-cycles/{year}/open',
+    group: 'evaluation',
+    auth: ['officer'],
+    summary:
+      'Open the cycle (Art. 12): every platform active now gets an evaluation awaiting its report, its hosts are told, and one annual-evaluation workflow starts per platform; idempotent. 409 REPORT_DEADLINE_PASSED, OPENED_TOO_EARLY (more than 180 days before the deadline), CYCLE_NOT_OPEN (finalized)',
+    tags: ['evaluation'],
+    request: { params: YearParams },
+    responses: { 200: { description: 'Open', schema: OpenCycleSchema } },
+  },
+  {
+    id: 'listEvaluations',
+    method: 'GET',
+    path: '/v1/evaluation-cycles/{year}/evaluations',
+    group: 'evaluation',
+    auth: ['officer', 'approver', 'admin', 'observer'],
+    summary:
+      'Evaluations of a cycle, per platform: status, score, grade (observers: status, and score and grade once published — Art. 11)',
+    tags: ['evaluation'],
+    request: { params: YearParams, query: EvaluationListQuery },
+    responses: { 200: { description: 'A page of evaluations', schema: EvaluationPageSchema } },
+  },
+  {
+    id: 'getEvaluation',
+    method: 'GET',
+    path: '/v1/evaluation-cycles/{year}/platforms/{platformId}',
+    group: 'evaluation',
+    auth: ['applicant', 'officer', 'approver', 'admin', 'observer'],
+    summary:
+      'One platform’s evaluation: host members see their report (and the grade once published), staff everything, observers the published view; else 404',
+    tags: ['evaluation'],
+    request: { params: EvaluationParams },
+    responses: { 200: { description: 'The evaluation', schema: EvaluationSchema } },
+  },
+  {
+    id: 'putEvaluationReport',
+    method: 'PUT',
+    path: REPORT,
+    group: 'evaluation',
+    auth: ['applicant'],
+    summary:
+      'Draft the self-evaluation report (Art. 12), replaced as a whole until submitted; host members only (else 404); 409 REPORT_DEADLINE_PASSED, REPORT_ALREADY_SUBMITTED, PLATFORM_NOT_ACTIVE',
+    tags: ['evaluation'],
+    request: { params: EvaluationParams, body: ReportBody },
+    responses: { 200: { description: 'Saved', schema: EvaluationSchema } },
+  },
+  {
+    id: 'createReportEvidence',
+    method: 'POST',
+    path: `${REPORT}/evidence`,
+    group: 'evaluation',
+    auth: ['applicant'],
+    summary:
+      'Declare one evidence file of the report → a presigned POST, exactly like application evidence (stored as platform evidence; reference its id in the report’s evidenceIds)',
+    tags: ['evaluation'],
+    idempotent: true,
+    request: { params: EvaluationParams, body: CreateReportEvidenceBody },
+    responses: { 201: { description: 'Upload ticket', schema: UploadTicketSchema } },
+  },
+  {
+    id: 'confirmReportEvidence',
+    method: 'POST',
+    path: `${REPORT}/evidence/{evidenceId}/confirm`,
+    group: 'evaluation',
+    auth: ['applicant'],
+    summary:
+      'The server checks the uploaded file’s size, SHA-256 and signature → verified, or 422 EVIDENCE_MISMATCH',
+    tags: ['evaluation'],
+    request: { params: ReportEvidenceParams },
+    responses: { 200: { description: 'Checked', schema: EvidenceSchema } },
+  },
+  {
+    id: 'submitEvaluationReport',
+    method: 'POST',
+    path: `${REPORT}/submit`,
+    group: 'evaluation',
+    auth: ['applicant'],
+    summary:
+      'Submit the report at or before the deadline (Art. 12), else 409 REPORT_DEADLINE_PASSED; referenced evidence must be verified (422 EVIDENCE_NOT_VERIFIED); officers are told to grade it',
+    tags: ['evaluation'],
+    request: { params: EvaluationParams },
+    responses: { 200: { description: 'Submitted', schema: EvaluationSchema } },
+  },
+  {
+    id: 'gradeEvaluation',
+    method: 'POST',
+    path: '/v1/evaluation-cycles/{year}/platforms/{platformId}/grade',
+    group: 'evaluation',
+    auth: ['officer'],
+    summary:
+      'Grade a submitted report (Art. 12): score = Σ score/max·weight / Σ weight × 100 (2 decimals) → grade from the cycle’s bands; a different grade needs overrideReason (400 OVERRIDE_REASON_REQUIRED); a platform revoked or expired mid-cycle is not graded (409 PLATFORM_NOT_ACTIVE, evaluation not_graded)',
+    tags: ['evaluation'],
+    request: { params: EvaluationParams, body: GradeBody },
+    responses: { 200: { description: 'Graded', schema: EvaluationSchema } },
+  },
+  {
+    id: 'finalizeEvaluationCycle',
+    method: 'POST',
+    path: '/v1/evaluation-cycles/{year}/finalize',
+    group: 'evaluation',
+    auth: ['approver'],
+    summary:
+      'Sign the cycle off after the report deadline (Art. 12, 13(2)): every submitted report must be graded (409 UNGRADED_REPORTS listing them); grades are published, reports still awaited become overdue; 409 REPORT_DEADLINE_NOT_PASSED, CYCLE_NOT_OPEN',
+    tags: ['evaluation'],
+    request: { params: YearParams },
+    responses: { 200: { description: 'Finalized', schema: FinalizeSchema } },
+  },
+];
