@@ -1,9 +1,13 @@
 import { ALL_ROUTE_GROUPS, type RouteDef, type RouteGroup } from './route-types.ts';
 import { applicationRoutes } from './routes/applications.ts';
 import { callRoutes } from './routes/calls.ts';
+import { evaluationRoutes } from './routes/evaluation.ts';
+import { exportsRoutes } from './routes/exports.ts';
 import { notificationRoutes } from './routes/notifications.ts';
+import { operationsRoutes } from './routes/operations.ts';
 import { registryRoutes } from './routes/registry.ts';
 import { reviewRoutes } from './routes/review.ts';
+import { revocationRoutes } from './routes/revocation.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { spineRoutes } from './routes/spine.ts';
 
@@ -25,6 +29,10 @@ export const routes: readonly RouteDef[] = [
   ...registryRoutes,
   ...settingsRoutes,
   ...reviewRoutes,
+  ...revocationRoutes,
+  ...operationsRoutes,
+  ...exportsRoutes,
+  ...evaluationRoutes,
 ];
 
 /** The route groups that have routes: one Lambda function each (`functions/api/<group>.ts`). */

@@ -3,18 +3,33 @@ import { DynamoApplicationStore } from '../adapters/application-store.ts';
 import { DynamoCalendarStore } from '../adapters/calendar-store.ts';
 import { DynamoCallStore } from '../adapters/call-store.ts';
 import { DueIndexReader } from '../adapters/due-index.ts';
+import { dynamoEvaluationDeps } from '../adapters/evaluation-store.ts';
 import { DynamoHumanTaskStore } from '../adapters/human-task-store.ts';
 import { DynamoNoticeStore, WorkflowListingTasks } from '../adapters/notice-store.ts';
 import { dynamoReviewDeps } from '../adapters/review-store.ts';
+import { DynamoRevocationStore } from '../adapters/revocation-store.ts';
+import { policyEndDate } from '../adapters/settings-store.ts';
 import { workflowEngine } from '../adapters/workflow-engine.ts';
+import { auditEvent, SYSTEM_ACTOR } from '../core/audit.ts';
 import { calendarWarnings, loadCalendar, yearsAround } from '../core/calendar.ts';
 import { callDeadlineActions } from '../core/calls.ts';
 import { type DeadlineSummary, runDeadlines } from '../core/deadlines.ts';
+import {
+  REPORT_OVERDUE,
+  REPORT_REMINDER,
+  reportOverdueAction,
+  reportReminderAction,
+} from '../core/evaluations.ts';
 import { taskDeadlineAction } from '../core/human-tasks.ts';
 import { noticeCloseAction } from '../core/notices.ts';
 import { REVIEW_DUE_DAYS, SUPPLEMENT_DEADLINE, supplementDeadlineAction } from '../core/review.ts';
+import {
+  POLICY_END_DUE,
+  policyEndAction,
+  REVOCATION_RESPONSE_DUE,
+  revocationResponseAction,
+} from '../core/revocations.ts';
 import { clock } from '../shared/clock.ts';
-import { env } from '../shared/env.ts';
 import { logger } from '../shared/powertools.ts';
 
 /**
@@ -22,15 +37,28 @@ import { logger } from '../shared/powertools.ts';
  * sparse due index up to now and acts — human tasks are reminded at `dueAt` and escalated one span later.
  */
 const due = new DueIndexReader();
+const evaluations = dynamoEvaluationDeps({
+  workflows: workflowEngine,
+  clock,
+  onWorkflowError: (error, context) =>
+    logger.error('workflow call failed', { ...context, error: error as Error }),
+});
+const revocations = new DynamoRevocationStore();
 const actions = {
+  // Art. 13–14: the host's response period ends; recognitions end with the policy.
+  [REVOCATION_RESPONSE_DUE]: revocationResponseAction(revocations),
+  [POLICY_END_DUE]: policyEndAction(revocations),
   task: taskDeadlineAction(new DynamoHumanTaskStore()),
+  // Art. 12: self-evaluation report reminders (7 days, 1 day before) and the overdue marking.
+  [REPORT_REMINDER]: reportReminderAction(evaluations),
+  [REPORT_OVERDUE]: reportOverdueAction(evaluations),
   ...callDeadlineActions(new DynamoCallStore()),
   'notice-close': noticeCloseAction({
     notices: new DynamoNoticeStore(),
     applications: new DynamoApplicationStore(),
     listing: new WorkflowListingTasks(workflowEngine),
     clock,
-    policyEndDate: () => env().POLICY_END_DATE,
+    policyEndDate: () => policyEndDate(),
     onError: (error, context) =>
       logger.error('notice close step failed', { ...context, error: error as Error }),
   }),
@@ -56,7 +84,22 @@ async function checkCalendar(now: Date): Promise<void> {
     logger.warn('working-day calendar incomplete', { code: w.code, year: w.year, detail: w.message });
 }
 
+/** Art. 14: plans the end of recognitions at the configured date once, when nothing is planned yet. */
+let policyEndPlanned = false;
+async function planPolicyEndOnce(now: Date): Promise<void> {
+  if (policyEndPlanned) return;
+  const date = await policyEndDate();
+  await revocations.ensurePolicyEndPlanned(
+    date,
+    auditEvent(now, SYSTEM_ACTOR, 'policy.end_planned', 'policy', 'policy-end', { policyEndDate: date }),
+  );
+  policyEndPlanned = true;
+}
+
 export const handler = async (_event?: unknown): Promise<DeadlineSummary> => {
+  await planPolicyEndOnce(clock.now()).catch((error: unknown) =>
+    logger.error('planning the policy end failed', { error: error as Error }),
+  );
   const summary = await runDeadlines({
     due,
     actions,

@@ -69,8 +69,15 @@ export interface AppFunctionProps {
   readonly environment?: Readonly<Record<string, string>>;
 }
 
-/** Table access: `read` (no Scan: every read path uses a key or an index) or `readWrite`. */
-export type TableAccess = 'read' | 'readWrite';
+/**
+ * Table access: `read` (no Scan: every read path uses a key or an index); `readAudit`: read, and append
+ * audit events only (new items under `AUDIT#…`, e.g. an observer's audited access, Art. 11) — no other
+ * write; or `readWrite`.
+ */
+export type TableAccess = 'read' | 'readAudit' | 'readWrite';
+
+/** Partition-key prefix of audit events (`auditKey` in functions/adapters/registry.ts). */
+export const AUDIT_KEY_PREFIX = 'AUDIT#';
 export type EvidenceAccess = 'read' | 'readWrite';
 /** `start`: start executions; `callback`: complete waiting human tasks (task tokens). */
 export type WorkflowAccess = 'start' | 'callback';
@@ -225,7 +232,7 @@ export class AppFunction extends Construct {
   bindTable(access: TableAccess): this {
     const { table, dataKey } = this.data;
     const actions =
-      access === 'read' ? [...TABLE_READ, 'dynamodb:DescribeTable'] : [...TABLE_READ, ...TABLE_WRITE];
+      access === 'readWrite' ? [...TABLE_READ, ...TABLE_WRITE] : [...TABLE_READ, 'dynamodb:DescribeTable'];
     this.fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions,
@@ -236,6 +243,17 @@ export class AppFunction extends Construct {
         ],
       }),
     );
+    if (access === 'readAudit') {
+      // Puts (also inside TransactWriteItems, which IAM checks per action) of items whose partition key
+      // is an audit event's: nothing else can be created, changed or deleted.
+      this.fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:PutItem'],
+          resources: [table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${AUDIT_KEY_PREFIX}*`] } },
+        }),
+      );
+    }
     this.grantKey(
       dataKey,
       access === 'read'

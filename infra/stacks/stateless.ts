@@ -82,10 +82,12 @@ export const GROUP_ACCESS: Readonly<Record<RouteGroup, GroupAccess>> = {
     evidence: 'readWrite',
     workflows: { 'annual-evaluation': ['start', 'callback'] },
   },
-  // Revocation (Art. 13): candidates, cases, the host's response, the approver's decision.
-  revocation: { table: 'readWrite' },
-  // CSV exports for staff and observers (Art. 11): reads only.
-  exports: { table: 'read' },
+  // Revocation (Art. 13): candidates, cases, the host's response (referencing platform evidence records,
+  // no object access), the approver's decision; a platform revoked mid-cycle fails its waiting
+  // annual-evaluation step (`PlatformRevoked`: not graded).
+  revocation: { table: 'readWrite', workflows: { 'annual-evaluation': ['callback'] } },
+  // CSV exports for staff and observers (Art. 11): reads, plus the audit event of each observer export.
+  exports: { table: 'readAudit' },
 };
 
 /** API functions answer well inside API Gateway's 30 s integration limit. */

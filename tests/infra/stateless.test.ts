@@ -2,7 +2,9 @@ import { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditKey } from '../../functions/adapters/registry.ts';
 import { ROUTE_GROUPS, routeKey, routes } from '../../functions/api/routes.ts';
+import { AUDIT_KEY_PREFIX } from '../../infra/constructs/app-function.ts';
 import { GROUP_ACCESS } from '../../infra/stacks/stateless.ts';
 import { workflows } from '../../infra/workflows/index.ts';
 import { workflowArnEnv } from '../../infra/workflows/types.ts';
@@ -461,4 +463,163 @@ describe.each(['dev', 'prod'] as const)('stateless stack (%s)', (stage) => {
     expect(template).toContain(`"dynamodb.${s().config.region}.",{"Ref":"AWS::URLSuffix"}`);
     expect(Stack.of(s().stateless).region).toBe(s().config.region);
   });
+});
+
+/** The statements of one function's role (its default policy), from the synthesised template. */
+function functionStatements(s: Synthesised, fn: { fn: { role?: unknown } }): Statement[] {
+  const stack = s.stateless;
+  const role = fn.fn.role as {
+    node: { tryFindChild(id: string): { node: { defaultChild?: unknown } } | undefined };
+  };
+  const id = stack.getLogicalId(role.node.tryFindChild('DefaultPolicy')?.node.defaultChild as never);
+  const policy = resourcesOf(s.stateless$, 'AWS::IAM::Policy')[id];
+  return (policy?.Properties.PolicyDocument as PolicyDocument | undefined)?.Statement ?? [];
+}
+const TABLE_WRITES = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+const has = (statements: Statement[], action: string): boolean =>
+  statements.some((st) => st.Effect === 'Allow' && actionsOf(st).includes(action));
+/** Granted without a condition (a conditional grant, e.g. audit-only puts, does not count). */
+const hasUnconditionally = (statements: Statement[], action: string): boolean =>
+  statements.some(
+    (st) =>
+      st.Effect === 'Allow' &&
+      actionsOf(st).includes(action) &&
+      (st as Statement & { Condition?: unknown }).Condition === undefined,
+  );
+/** The statements that let a function put audit events only (`readAudit`). */
+const auditOnlyPuts = (statements: Statement[]): Statement[] =>
+  statements.filter(
+    (st) =>
+      st.Effect === 'Allow' &&
+      JSON.stringify(actionsOf(st)) === '["dynamodb:PutItem"]' &&
+      JSON.stringify((st as Statement & { Condition?: unknown }).Condition) ===
+        JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${AUDIT_KEY_PREFIX}*`] } }),
+  );
+
+describe.each(['dev', 'prod'] as const)('least privilege per function (%s)', (stage) => {
+  const s = (): Synthesised => stages[stage];
+  /** Workflow names whose machine a statement with `action` covers (by the machine's Ref). */
+  const machinesFor = (statements: Statement[], action: string): string[] => {
+    const stack = s().stateless;
+    const byRef = new Map(
+      [...stack.stateMachines].map(([name, m]) => [
+        JSON.stringify({ Ref: stack.getLogicalId(m.node.defaultChild as never) }),
+        name,
+      ]),
+    );
+    return statements
+      .filter((st) => st.Effect === 'Allow' && actionsOf(st).includes(action))
+      .flatMap((st) => (Array.isArray(st.Resource) ? st.Resource : [st.Resource]))
+      .map((r) => byRef.get(JSON.stringify(r)) ?? `unexpected resource ${JSON.stringify(r)}`)
+      .sort();
+  };
+
+  it.each(ROUTE_GROUPS.map((g) => [g] as const))(
+    'the %s function gets exactly what GROUP_ACCESS declares',
+    (group) => {
+      const access = GROUP_ACCESS[group];
+      const statements = functionStatements(s(), s().stateless.apiFunctions[group]);
+      expect(has(statements, 'dynamodb:Query'), 'table reads').toBe(true);
+      for (const action of TABLE_WRITES)
+        expect(hasUnconditionally(statements, action), action).toBe(access.table === 'readWrite');
+      expect(auditOnlyPuts(statements).length, 'audit-only puts').toBe(access.table === 'readAudit' ? 1 : 0);
+      expect(has(statements, 's3:GetObject'), 's3:GetObject').toBe(access.evidence !== undefined);
+      expect(has(statements, 's3:PutObject'), 's3:PutObject').toBe(access.evidence === 'readWrite');
+      expect(has(statements, 's3:DeleteObject'), 's3:DeleteObject').toBe(access.evidence === 'readWrite');
+      const declared = (grant: 'start' | 'callback'): string[] =>
+        Object.entries(access.workflows ?? {})
+          .filter(([, grants]) => grants.includes(grant))
+          .map(([name]) => name)
+          .sort();
+      expect(machinesFor(statements, 'states:StartExecution')).toEqual(declared('start'));
+      expect(machinesFor(statements, 'states:SendTaskSuccess')).toEqual(declared('callback'));
+      expect(machinesFor(statements, 'states:SendTaskFailure')).toEqual(declared('callback'));
+    },
+  );
+
+  it('issue 4 groups: exports only read (and audit); revocation fails evaluation steps; evaluation drives its machine', () => {
+    // Each has its routes, so its own function (the route tests above check authorizer and target).
+    expect(ROUTE_GROUPS).toEqual(
+      expect.arrayContaining(['operations', 'evaluation', 'revocation', 'exports']),
+    );
+    expect(GROUP_ACCESS.exports).toEqual({ table: 'readAudit' });
+    expect(GROUP_ACCESS.revocation).toEqual({
+      table: 'readWrite',
+      workflows: { 'annual-evaluation': ['callback'] },
+    });
+    expect(GROUP_ACCESS.evaluation.workflows).toEqual({ 'annual-evaluation': ['start', 'callback'] });
+    expect(GROUP_ACCESS.evaluation.evidence).toBe('readWrite');
+    expect(GROUP_ACCESS.operations.evidence).toBe('readWrite');
+    expect(GROUP_ACCESS.operations.workflows).toBeUndefined();
+    // Synthesised: the exports function (once deployed) writes nothing but audit events (observer
+    // exports are audited, Art. 11): no update, delete, object write or workflow access.
+    if (ROUTE_GROUPS.includes('exports')) {
+      const statements = functionStatements(s(), s().stateless.apiFunctions.exports);
+      const audit = auditOnlyPuts(statements);
+      expect(audit).toHaveLength(1);
+      const writes = statements
+        .filter((st) => !audit.includes(st))
+        .flatMap(actionsOf)
+        .filter((a) => /^(dynamodb:(Put|Update|Delete|BatchWrite)|s3:(Put|Delete)|states:)/.test(a));
+      expect(writes).toEqual([]);
+    }
+  });
+
+  it('limits audit-only puts to the partition of audit events the registry writes', () => {
+    expect(auditKey('platform-1', '2026-01-01T00:00:00.000Z', 'x').pk.startsWith(AUDIT_KEY_PREFIX)).toBe(
+      true,
+    );
+    expect(AUDIT_KEY_PREFIX).toBe('AUDIT#');
+  });
+
+  it('lets the deadline job complete or release waiting steps of every machine, and start none', () => {
+    const statements = functionStatements(s(), s().stateless.deadlineJob);
+    const all = workflows.map((w) => w.name).sort();
+    expect(machinesFor(statements, 'states:SendTaskSuccess')).toEqual(all);
+    expect(machinesFor(statements, 'states:SendTaskFailure')).toEqual(all);
+    expect(machinesFor(statements, 'states:StartExecution')).toEqual([]);
+  });
+
+  it.each(workflows.map((w) => [w.name] as const))(
+    'the %s task function may send task success/failure only on its own state machine',
+    (name) => {
+      const fn = s().stateless.workflowFunctions.get(name);
+      expect(fn).toBeDefined();
+      const statements = functionStatements(s(), fn as never);
+      const states = statements.filter((st) => actionsOf(st).some((a) => a.startsWith('states:')));
+      expect(states).toHaveLength(1);
+      expect(actionsOf(states[0] as Statement).sort()).toEqual([
+        'states:SendTaskFailure',
+        'states:SendTaskSuccess',
+      ]);
+      // The ARN is built from the machine's name (a reference would be circular): exactly its own.
+      const resource = JSON.stringify(states[0]?.Resource);
+      expect(resource).toMatch(new RegExp(`:stateMachine:${s().config.prefix}-${name}"\\]\\]\\}$`));
+      for (const other of workflows.filter((w) => w.name !== name)) {
+        expect(resource).not.toContain(`:stateMachine:${s().config.prefix}-${other.name}"`);
+      }
+    },
+  );
+
+  it.each(workflows.map((w) => [w.name] as const))(
+    'the %s state machine invokes only its own task function',
+    (name) => {
+      const stack = s().stateless;
+      const machine = stack.stateMachines.get(name);
+      const fn = stack.workflowFunctions.get(name);
+      const fnId = stack.getLogicalId(fn?.fn.node.defaultChild as never);
+      const statements = functionStatements(s(), { fn: { role: machine?.role } });
+      const invoked = statements
+        .filter((st) => actionsOf(st).includes('lambda:InvokeFunction'))
+        .flatMap((st) => (Array.isArray(st.Resource) ? st.Resource : [st.Resource]))
+        .map((r) => JSON.stringify(r));
+      expect(invoked.length).toBeGreaterThan(0);
+      for (const r of invoked) expect(r, name).toContain(`"${fnId}"`);
+    },
+  );
 });

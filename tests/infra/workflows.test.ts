@@ -26,6 +26,7 @@ type Json = Parameters<StateMachine['run']>[0];
 const SAMPLE_INPUT: Readonly<Record<string, Json>> = {
   'uscc-verification': { orgId: 'org-01HZX5' },
   review: { applicationId: 'app-01HZX5', callId: 'call-01HZX5' },
+  'annual-evaluation': { year: 2026, platformId: 'plat-01HZX5', evaluationId: 'eval-2026-plat-01HZX5' },
 };
 
 /**
@@ -207,5 +208,51 @@ describe('uscc-verification paths (Art. 9(1) manual verification)', () => {
         error: { Error: 'NotifyError', Cause: 'mail down' },
       },
     });
+  });
+});
+
+describe('annual-evaluation paths (Art. 12, 13)', () => {
+  const def = workflows.find((w) => w.name === 'annual-evaluation') as WorkflowDef;
+  const asl = (): Asl => deployedDefinition(stages.prod as Synthesised, def);
+  const input = { year: 2026, platformId: 'plat-1', evaluationId: 'eval-2026-plat-1' };
+  const fail = (name: string) => {
+    throw Object.assign(new Error(name), { name });
+  };
+
+  it('report, grading, sign-off, then publication', async () => {
+    const { calls, error } = await runLocally(asl(), input, () => ({}));
+    expect(error).toBeUndefined();
+    expect(calls.map((c) => c.state)).toEqual(['AwaitReport', 'AwaitGrading', 'AwaitSignOff', 'Publish']);
+    expect(calls[0]?.input).toMatchObject({
+      Payload: { action: 'openHumanTask', kind: 'evaluation_report', ...input, executionName: 'exec-01' },
+    });
+  });
+
+  it('a report released as overdue by the deadline job marks the evaluation overdue', async () => {
+    const { calls, error } = await runLocally(asl(), input, (state) =>
+      state === 'AwaitReport' ? fail('ReportOverdue') : {},
+    );
+    expect(error).toBeUndefined();
+    expect(calls.map((c) => c.state)).toEqual(['AwaitReport', 'MarkOverdue']);
+  });
+
+  it.each(['AwaitReport', 'AwaitGrading', 'AwaitSignOff'])(
+    'a platform revoked while %s waits is not graded',
+    async (waiting) => {
+      const { calls, error } = await runLocally(asl(), input, (state) =>
+        state === waiting ? fail('PlatformRevoked') : {},
+      );
+      expect(error).toBeUndefined();
+      expect(calls.at(-1)?.state).toBe('MarkNotGraded');
+      expect(calls.map((c) => c.state)).not.toContain('Publish');
+    },
+  );
+
+  it('any other failure is recorded and fails the execution', async () => {
+    const { calls, error } = await runLocally(asl(), input, (state) =>
+      state === 'AwaitGrading' ? fail('Boom') : {},
+    );
+    expect(error).toBeDefined();
+    expect(calls.at(-1)?.state).toBe('RecordFailure');
   });
 });
