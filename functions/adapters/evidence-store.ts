@@ -98,7 +98,10 @@ export class EvidenceStore {
    * On success moves it to `evidence/…`; on mismatch deletes it and throws 422 EVIDENCE_MISMATCH naming
    * the failed check; 422 EVIDENCE_NOT_UPLOADED when nothing was uploaded.
    */
-  async verifyUpload(ref: EvidenceRef, declared: EvidenceDeclaration): Promise<VerifiedEvidence> {
+  async verifyUpload(
+    ref: EvidenceRef,
+    declared: EvidenceDeclaration & { readonly uploadExpiresAt?: string },
+  ): Promise<VerifiedEvidence> {
     checkRef(ref);
     const bucket = this.bucket();
     const key = incomingKey(ref);
@@ -130,6 +133,21 @@ export class EvidenceStore {
       hash.update(chunk);
     }
     const errors: FieldError[] = [];
+    // An upload after the form expired (S3 enforces the policy's expiration; s3rver does not, so the
+    // server does too): the store's upload instant, read on the business clock, against `expiresAt`.
+    const uploadedAt = object.LastModified
+      ? new Date(object.LastModified.getTime() + (clock.now().getTime() - Date.now()))
+      : undefined;
+    if (
+      declared.uploadExpiresAt &&
+      uploadedAt &&
+      uploadedAt.getTime() > Date.parse(declared.uploadExpiresAt)
+    ) {
+      errors.push({
+        path: 'expiresAt',
+        message: `the file was uploaded after the upload form expired at ${declared.uploadExpiresAt}`,
+      });
+    }
     if (tooLarge || size !== declared.sizeBytes) {
       errors.push({
         path: 'sizeBytes',

@@ -163,7 +163,7 @@ export class Registry {
     try {
       await this.doc().send(new TransactWriteCommand({ TransactItems: items }));
     } catch (e) {
-      throw mapCancellation(e, handlers);
+      throw mapCancellation(e, handlers, input.idempotency ? items.length - 1 : undefined);
     }
   }
 
@@ -296,11 +296,26 @@ function conflictHandler(op: TxOp): (() => Error) | undefined {
   return undefined;
 }
 
-/** Maps a cancelled transaction to the domain error of the first failed operation. */
-function mapCancellation(e: unknown, handlers: ReadonlyArray<(() => Error) | undefined>): unknown {
+/**
+ * Maps a cancelled transaction to the domain error of the first failed operation. A repeat of an
+ * idempotent request racing its first (its key taken, or the same items in flight) is an
+ * IdempotencyRaceError whatever else failed, so the caller gets the first response.
+ */
+function mapCancellation(
+  e: unknown,
+  handlers: ReadonlyArray<(() => Error) | undefined>,
+  idempotencyIndex?: number,
+): unknown {
   if (!(e instanceof TransactionCanceledException) && (e as Error)?.name !== 'TransactionCanceledException')
     return e;
   const reasons = (e as TransactionCanceledException).CancellationReasons ?? [];
+  if (
+    idempotencyIndex !== undefined &&
+    (reasons[idempotencyIndex]?.Code === 'ConditionalCheckFailed' ||
+      reasons.some((r) => r.Code === 'TransactionConflict'))
+  ) {
+    return handlers[idempotencyIndex]?.() ?? e;
+  }
   const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
   if (failed >= 0) {
     const make = handlers[failed];

@@ -47,6 +47,7 @@ export const handler = httpHandler(
     getRanking: async (req: CallReq) => ok(await uc.getRanking(deps, req.params.callId)),
     proposeList: (req: CallReq<z.infer<typeof s.ProposedListBody>>) =>
       uc.proposeList(deps, req.principal, req.params.callId, req.body, req.idempotency),
+    retryReview: async (req: AppReq) => ok(await uc.retryReview(deps, req.principal, req.params.id)),
     decideProposedList: async (req: CallReq<z.infer<typeof s.ListDecisionBody>>) =>
       ok(await uc.decideList(deps, req.principal, req.params.callId, req.body)),
   },

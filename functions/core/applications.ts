@@ -196,7 +196,7 @@ export interface EvidenceFiles {
   /** Throws 422 EVIDENCE_MISMATCH (object deleted) or EVIDENCE_NOT_UPLOADED. */
   verifyUpload(
     ref: EvidenceFileRef,
-    declared: { contentType: string; sizeBytes: number; sha256: string },
+    declared: { contentType: string; sizeBytes: number; sha256: string; uploadExpiresAt?: string },
   ): Promise<unknown>;
   downloadUrl(ref: EvidenceFileRef, fileName?: string): Promise<{ url: string; expiresAt: string }>;
   /** Deletes verified evidence (malware found). */
@@ -670,12 +670,15 @@ export async function withdrawApplication(
 // ---------------------------------------------------------------------------------------------------
 // Evidence
 
-/** Control characters, path separators and dot-runs out; at most 120 characters; never empty. */
+/**
+ * Control characters (and bidirectional overrides such as U+202E, which make `fdp.exe` read as
+ * `exe.pdf`), path separators and dot-runs out; at most 120 characters; never empty.
+ */
 export function sanitiseFileName(raw: string): string {
   const base = raw.split(/[\\/]/).pop() ?? '';
   const cleaned = base
     // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
     .replace(/[<>:"|?*]/g, '_')
     .replace(/\.{2,}/g, '.')
     .replace(/^[.\s]+/, '')
@@ -742,7 +745,12 @@ export async function checkUploadedEvidence<T extends EvidenceRecord>(
   ev: T,
   onRejected: (after: T, now: Date, checks: unknown) => Promise<void>,
 ): Promise<T> {
-  const declared = { contentType: ev.contentType, sizeBytes: ev.sizeBytes, sha256: ev.sha256 };
+  const declared = {
+    contentType: ev.contentType,
+    sizeBytes: ev.sizeBytes,
+    sha256: ev.sha256,
+    uploadExpiresAt: ev.uploadExpiresAt,
+  };
   try {
     await deps.files.verifyUpload(ref, declared);
   } catch (error) {

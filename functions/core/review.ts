@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import type { IdempotencyContext, IdempotencyWrite } from '../shared/idempotency.ts';
 import type { Principal } from '../shared/roles.ts';
-import type { Application, EvidenceManifestEntry } from './applications.ts';
+import { type Application, type EvidenceManifestEntry, REVIEW_WORKFLOW } from './applications.ts';
 import { type AuditEvent, actorOf, auditEvent, SYSTEM_ACTOR } from './audit.ts';
 import type { Call } from './calls.ts';
 import type { DueItem } from './deadlines.ts';
@@ -10,7 +10,7 @@ import { type HumanTask, type HumanTaskRepo, openHumanTask, taskId } from './hum
 import type { NotificationInput } from './notifications.ts';
 import type { Clock, Workflows } from './ports.ts';
 import { type RankedEntry, rank, type Scores, scoreProblems } from './ranking.ts';
-import type { ApplicationStatus } from './recognition-model.ts';
+import { type ApplicationStatus, reviewExecutionName } from './recognition-model.ts';
 
 /**
  * The review of Chapter 3 (Art. 8(2)–(4)): preliminary review, expert assignment with conflict-of-interest
@@ -34,6 +34,8 @@ export interface ReviewFields {
   readonly reviewFinalisedAt?: string;
   readonly reviewOutcome?: string;
   readonly reviewError?: { readonly kind: string; readonly stateName?: string; readonly at: string };
+  /** How many times staff restarted the review after it failed (execution `app-<id>-r<n>`). */
+  readonly reviewRun?: number;
 }
 export type ReviewedApplication = Application & ReviewFields;
 
@@ -1341,4 +1343,62 @@ export async function recordReviewFailure<Op>(
     }),
   );
   return { recorded };
+}
+
+/**
+ * `POST /v1/applications/{id}/review/retry` (Art. 8(2)): an officer restarts the review of an application
+ * whose workflow failed for good (status `error`). In one transaction with its audit event the
+ * application goes back to `submitted`; then the review starts again from the preliminary review under
+ * a new execution name `app-<id>-r<n>`. Refused (409 REVIEW_ALREADY_AT_EXPERTS) once experts were
+ * assigned, so no expert is asked for a review twice; such a case stays visible in `error`.
+ */
+export async function retryReview<Op>(
+  deps: ReviewDeps<Op>,
+  principal: Principal,
+  id: string,
+): Promise<ReviewedApplication> {
+  const app = await reviewed(deps, id);
+  if (app.status !== 'error') throw wrongStage(app, 'error');
+  if ((await deps.repo.assignments(id)).length > 0) {
+    throw new ConflictError(
+      'REVIEW_ALREADY_AT_EXPERTS',
+      `The review of application ${id} failed after experts were assigned; it cannot restart from the preliminary review.`,
+    );
+  }
+  const run = (app.reviewRun ?? 0) + 1;
+  const executionName = `${reviewExecutionName(id)}-r${run}`;
+  const now = deps.clock.now();
+  const at = now.toISOString();
+  await deps.repo.commit({
+    apps: [
+      { before: app, status: 'submitted', set: { reviewRun: run, updatedAt: at }, remove: ['reviewError'] },
+    ],
+    notifications: [
+      note(
+        { role: 'officer' },
+        'application.review_retried',
+        app,
+        `评审流程已重新启动：${app.orgName} / The review was restarted: ${app.orgName}`,
+        at,
+        { executionName },
+        `application.review_retried#${executionName}`,
+      ),
+    ],
+    audit: [
+      auditEvent(now, actorOf(principal), 'application.review_retried', 'application', id, {
+        executionName,
+        run,
+        previousError: app.reviewError ?? null,
+      }),
+    ],
+  });
+  try {
+    await (await deps.workflows()).start(REVIEW_WORKFLOW, executionName, {
+      applicationId: id,
+      callId: app.callId,
+    });
+  } catch (error) {
+    deps.onWorkflowError?.(error, { applicationId: id, step: 'start', executionName });
+  }
+  return { ...app, status: 'submitted', reviewRun: run, updatedAt: at, version: app.version + 1 };
 }

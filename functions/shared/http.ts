@@ -14,6 +14,7 @@ import { type RouteDef, type RouteGroup, routeKey, routes } from '../api/routes.
 import { clock } from './clock.ts';
 import {
   AppError,
+  ConflictError,
   type FieldError,
   ForbiddenError,
   PayloadTooLargeError,
@@ -100,6 +101,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 const JSON_TYPE = 'application/json';
 const PROBLEM_TYPE = 'application/problem+json';
+/** Replay look-ups a repeat makes while its first request is still in flight (20, 40, 80 ms apart). */
+const IDEMPOTENCY_RACE_ATTEMPTS = 3;
 
 /**
  * Builds `handler` for one route group: dispatches on `event.routeKey` to `implementations[route.id]`.
@@ -156,14 +159,23 @@ export function httpHandler(
       route,
       ...(idempotency ? { idempotency } : {}),
     };
-    try {
-      return toResult(await implementation(req));
-    } catch (e) {
-      if (e instanceof IdempotencyRaceError && idempotency && options.idempotency) {
+    // A repeat racing its first request: replay the first response once it has committed; if the first
+    // failed instead, this request takes its own course.
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return toResult(await implementation(req));
+      } catch (e) {
+        if (!(e instanceof IdempotencyRaceError && idempotency && options.idempotency)) throw e;
         const replay = await replayIfKnown(options.idempotency, idempotency);
         if (replay) return replay;
+        if (attempt >= IDEMPOTENCY_RACE_ATTEMPTS) {
+          throw new ConflictError(
+            'IDEMPOTENCY_KEY_IN_USE',
+            'A request with this Idempotency-Key, or another change to the same records, is still in progress; retry shortly.',
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
       }
-      throw e;
     }
   };
 

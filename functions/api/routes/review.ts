@@ -36,6 +36,18 @@ export const reviewRoutes: readonly RouteDef[] = [
     responses: { 200: { description: 'Decided', schema: ApplicationSchema } },
   },
   {
+    id: 'retryReview',
+    method: 'POST',
+    path: '/v1/applications/{id}/review/retry',
+    group: 'review',
+    auth: ['officer'],
+    summary:
+      'Restart a failed review (status error) from the preliminary review as execution app-<id>-r<n>. 409 WRONG_STAGE (not in error), REVIEW_ALREADY_AT_EXPERTS (failed after experts were assigned)',
+    tags: ['review'],
+    request: { params: ApplicationIdParams },
+    responses: { 200: { description: 'Restarted', schema: ApplicationSchema } },
+  },
+  {
     id: 'createExpert',
     method: 'POST',
     path: '/v1/experts',
