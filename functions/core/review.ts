@@ -978,8 +978,28 @@ export async function openReviewStep<Op>(
   deps: ReviewDeps<Op>,
   input: OpenStepInput,
 ): Promise<{ taskId: string; created: boolean }> {
-  const app = await reviewed(deps, input.applicationId);
+  let app = await reviewed(deps, input.applicationId);
   if (app.status === 'withdrawn') throw withdrawnError(app.id);
+  if (input.kind === 'preliminary_review' && app.status === 'submitted') {
+    // The status moves before the task opens: a task an officer can see in the inbox always finds its
+    // application in `preliminary_review`. A crash in between leaves `preliminary_review` without a
+    // task; the step's retry (or the engine's resume) runs this again and opens the task.
+    const now = deps.clock.now();
+    const moved = await ignoreConflict(
+      deps.repo.commit({
+        apps: [{ before: app, status: 'preliminary_review', set: { updatedAt: now.toISOString() } }],
+        audit: [
+          auditEvent(now, SYSTEM_ACTOR, 'application.preliminary_review_opened', 'application', app.id, {
+            taskId: taskId(input.executionName, input.stateName, input.round),
+          }),
+        ],
+      }),
+    );
+    if (!moved) {
+      app = await reviewed(deps, input.applicationId);
+      if (app.status === 'withdrawn') throw withdrawnError(app.id);
+    }
+  }
   let assigneeSubs: string[] | undefined;
   let dueAt: string | undefined;
   if (input.kind === 'supplement') {
@@ -1001,19 +1021,6 @@ export async function openReviewStep<Op>(
       ...(dueAt ? { dueAt } : {}),
     },
   );
-  if (input.kind === 'preliminary_review' && app.status === 'submitted') {
-    const now = deps.clock.now();
-    await ignoreConflict(
-      deps.repo.commit({
-        apps: [{ before: app, status: 'preliminary_review', set: { updatedAt: now.toISOString() } }],
-        audit: [
-          auditEvent(now, SYSTEM_ACTOR, 'application.preliminary_review_opened', 'application', app.id, {
-            taskId: task.id,
-          }),
-        ],
-      }),
-    );
-  }
   if (input.kind === 'expert_review') await completeExpertReviewIfDone(deps, app.id);
   return { taskId: task.id, created };
 }
@@ -1269,7 +1276,7 @@ export async function recordReviewFailure<Op>(
   const now = deps.clock.now();
   const at = now.toISOString();
   const task = input.stateName
-    ? await deps.tasks.get(taskId(input.executionName, input.stateName, input.round ?? 0))
+    ? await deps.tasks.get(taskId(input.executionName, input.stateName, input.round))
     : await deps.tasks.current('application', app.id);
   const pending = task?.status === 'pending' && task.executionName === input.executionName ? task : undefined;
   const terminal: readonly ApplicationStatus[] = [
