@@ -64,7 +64,7 @@ export function renderSection(all: readonly Figures[]): string {
   return [
     START,
     '',
-    '## Reliability (issue 5)',
+    '### Figures of the latest run',
     '',
     'Produced by `npm run reliability:report` from the figures the suites of `npm test` write to',
     '`reports/reliability/`. The suites fail when they observe a 5xx, a leak or a lost or half-written record.',
