@@ -16,7 +16,7 @@ import type { Organisation } from '../core/organisations.ts';
 import { type ApplicationStatus, EDITABLE, keys } from '../core/recognition-model.ts';
 import { ConflictError } from '../shared/errors.ts';
 import type { IdempotencyWrite } from '../shared/idempotency.ts';
-import { dynamoDocumentClient, tableName } from './aws-clients.ts';
+import { dynamoDocumentClient, tableName } from './dynamo-client.ts';
 import { finishTaskOps } from './human-task-store.ts';
 import { memberGuardKey, orgKey } from './organisation-store.ts';
 import {

@@ -22,7 +22,7 @@ import {
 import { clock } from '../shared/clock.ts';
 import { env } from '../shared/env.ts';
 import { type FieldError, UnprocessableError, ValidationError } from '../shared/errors.ts';
-import { s3Client } from './aws-clients.ts';
+import { s3Client } from './s3-client.ts';
 
 /**
  * The evidence bucket (DESIGN "evidence uploads"): presigned POST with a server-built key, exact

@@ -5,7 +5,7 @@ import type { HumanTask, HumanTaskRepo, TaskStatus } from '../core/human-tasks.t
 import { notificationItem, type Recipient } from '../core/notifications.ts';
 import { ConflictError } from '../shared/errors.ts';
 import type { Role } from '../shared/roles.ts';
-import { dynamoDocumentClient, tableName } from './aws-clients.ts';
+import { dynamoDocumentClient, tableName } from './dynamo-client.ts';
 import {
   decodeCursor,
   encodeCursor,

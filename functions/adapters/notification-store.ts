@@ -12,7 +12,7 @@ import {
 } from '../core/notifications.ts';
 import { keys } from '../core/recognition-model.ts';
 import { isRole, type Role } from '../shared/roles.ts';
-import { dynamoDocumentClient, tableName } from './aws-clients.ts';
+import { dynamoDocumentClient, tableName } from './dynamo-client.ts';
 import {
   decodeCursor,
   encodeCursor,

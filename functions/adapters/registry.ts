@@ -15,7 +15,7 @@ import {
   type IdempotencyRecord,
   type IdempotencyWrite,
 } from '../shared/idempotency.ts';
-import { dynamoDocumentClient, tableName } from './aws-clients.ts';
+import { dynamoDocumentClient, tableName } from './dynamo-client.ts';
 import type { Ids } from './ids.ts';
 import { ulidIds } from './ids.ts';
 

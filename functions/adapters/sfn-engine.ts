@@ -1,5 +1,4 @@
 import { env, workflowArn } from '../shared/env.ts';
-import { tracer } from '../shared/powertools.ts';
 import { setDefaultWorkflowEngineFactory, type WorkflowEngine } from './workflow-engine.ts';
 
 /**
@@ -11,7 +10,7 @@ export async function createSfnEngine(
   client?: Pick<import('@aws-sdk/client-sfn').SFNClient, 'send'>,
 ): Promise<WorkflowEngine> {
   const sfn = await import('@aws-sdk/client-sfn');
-  client ??= tracer.captureAWSv3Client(new sfn.SFNClient({ region: env().AWS_REGION }));
+  client ??= new sfn.SFNClient({ region: env().AWS_REGION });
   return {
     async start(workflow, executionName, input) {
       const stateMachineArn = workflowArn(workflow);

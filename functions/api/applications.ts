@@ -11,8 +11,9 @@ import * as uc from '../core/applications.ts';
 import { clock } from '../shared/clock.ts';
 import { env } from '../shared/env.ts';
 import { ValidationError } from '../shared/errors.ts';
-import { type AuthedRequest, httpHandler } from '../shared/http.ts';
+import { type AuthedRequest, routeGroupHandler } from '../shared/http-handler.ts';
 import { logger } from '../shared/powertools.ts';
+import { applicationRoutes } from './routes/applications.ts';
 import type * as s from './schemas/applications.ts';
 
 /** Application and evidence routes (Art. 8(1), Art. 9, Art. 11). */
@@ -53,8 +54,9 @@ function ifMatch(headers: Readonly<Record<string, string | undefined>>): number 
   return Number(m[1]);
 }
 
-export const handler = httpHandler(
+export const handler = routeGroupHandler(
   'applications',
+  applicationRoutes,
   {
     createApplication: (req: Req<z.infer<typeof s.CallIdParams>, z.infer<typeof s.CreateApplicationBody>>) =>
       uc.createApplication(deps, req.principal, req.params.callId, req.body, req.idempotency),

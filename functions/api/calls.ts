@@ -4,7 +4,9 @@ import { ulidIds } from '../adapters/ids.ts';
 import { registry } from '../adapters/registry.ts';
 import { type CallDeps, createCall, getCall, listCalls, publishCall } from '../core/calls.ts';
 import { clock } from '../shared/clock.ts';
-import { type ApiRequest, type AuthedRequest, httpHandler } from '../shared/http.ts';
+import { type ApiRequest, type AuthedRequest, routeGroupHandler } from '../shared/http-handler.ts';
+import { optionalPrincipal } from '../shared/optional-auth.ts';
+import { callRoutes } from './routes/calls.ts';
 import type { CallIdParams, CallListQuery, CreateCallBody } from './schemas/calls.ts';
 
 /** Call routes (Art. 7–8): draft, publish, read (optional auth: staff see drafts too). */
@@ -12,8 +14,9 @@ const deps: CallDeps = { calls: new DynamoCallStore(), clock, ids: ulidIds };
 
 type Params = z.infer<typeof CallIdParams>;
 
-export const handler = httpHandler(
+export const handler = routeGroupHandler(
   'calls',
+  callRoutes,
   {
     createCall: (req: AuthedRequest<Params, Record<string, never>, z.infer<typeof CreateCallBody>>) =>
       createCall(deps, req.principal, req.body, req.idempotency),
@@ -30,5 +33,8 @@ export const handler = httpHandler(
       body: await getCall(deps, req.principal, req.params.callId),
     }),
   },
-  { idempotency: (scope, key, now) => registry().getIdempotency(scope, key, now) },
+  {
+    idempotency: (scope, key, now) => registry().getIdempotency(scope, key, now),
+    optionalAuth: optionalPrincipal,
+  },
 );

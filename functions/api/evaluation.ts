@@ -12,8 +12,9 @@ import * as uc from '../core/evaluations.ts';
 import { confirmPlatformEvidence, createPlatformEvidence } from '../core/platform-evidence.ts';
 import { clock } from '../shared/clock.ts';
 import { env } from '../shared/env.ts';
-import { type AuthedRequest, httpHandler } from '../shared/http.ts';
+import { type AuthedRequest, routeGroupHandler } from '../shared/http-handler.ts';
 import { logger } from '../shared/powertools.ts';
+import { evaluationRoutes } from './routes/evaluation.ts';
 import type * as s from './schemas/evaluation.ts';
 
 /** Annual evaluation routes (Art. 12): cycles, reports with evidence, grading, sign-off. */
@@ -46,8 +47,9 @@ type EvalReq<B = unknown> = AuthedRequest<z.infer<typeof s.EvaluationParams>, Re
 type EvidenceReq = AuthedRequest<z.infer<typeof s.ReportEvidenceParams>>;
 const ok = (body: unknown) => ({ status: 200, body });
 
-export const handler = httpHandler(
+export const handler = routeGroupHandler(
   'evaluation',
+  evaluationRoutes,
   {
     createEvaluationCycle: (
       req: AuthedRequest<Record<string, never>, Record<string, never>, z.infer<typeof s.CreateCycleBody>>,

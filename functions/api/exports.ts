@@ -2,7 +2,8 @@ import { DynamoExportSources } from '../adapters/export-sources.ts';
 import { DynamoSharingStore } from '../adapters/sharing-store.ts';
 import { type ExportDeps, type ExportName, exportCsv } from '../core/exports.ts';
 import { clock } from '../shared/clock.ts';
-import { type ApiResponse, type AuthedRequest, httpHandler } from '../shared/http.ts';
+import { type ApiResponse, type AuthedRequest, routeGroupHandler } from '../shared/http-handler.ts';
+import { exportsRoutes } from './routes/exports.ts';
 
 /** CSV exports (Art. 11): rankings, the registry, grades, revocation decisions. */
 const deps: ExportDeps = { sources: new DynamoExportSources(), sharing: new DynamoSharingStore(), clock };
@@ -24,7 +25,7 @@ const csvOf =
     };
   };
 
-export const handler = httpHandler('exports', {
+export const handler = routeGroupHandler('exports', exportsRoutes, {
   exportRanking: csvOf('ranking'),
   exportRegistry: csvOf('registry'),
   exportGrades: csvOf('grades'),

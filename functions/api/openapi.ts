@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { env } from '../shared/env.ts';
 import { type RouteDef, routes } from './routes.ts';
 import { ProblemSchema } from './schemas/common.ts';

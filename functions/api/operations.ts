@@ -14,7 +14,8 @@ import * as settings from '../core/settings.ts';
 import * as sharing from '../core/sharing.ts';
 import { clock } from '../shared/clock.ts';
 import { env } from '../shared/env.ts';
-import { type AuthedRequest, httpHandler } from '../shared/http.ts';
+import { type AuthedRequest, routeGroupHandler } from '../shared/http-handler.ts';
+import { operationsRoutes } from './routes/operations.ts';
 import type * as s from './schemas/operations.ts';
 
 /** Platform operations (Art. 10), platform evidence and sharing (Art. 11), settings (Art. 14). */
@@ -52,8 +53,9 @@ type Page = { limit: number; cursor?: string };
 type Req<Params = P, B = unknown, Q = Record<string, never>> = AuthedRequest<Params, Q, B>;
 const ok = (body: unknown) => ({ status: 200, body });
 
-export const handler = httpHandler(
+export const handler = routeGroupHandler(
   'operations',
+  operationsRoutes,
   {
     createPlatformEvidence: (req: Req<P, z.infer<typeof s.CreatePlatformEvidenceBody>>) =>
       evidence.createPlatformEvidence(

@@ -12,8 +12,9 @@ import {
   registerOrganisation,
 } from '../core/organisations.ts';
 import { clock } from '../shared/clock.ts';
-import { type AuthedRequest, httpHandler } from '../shared/http.ts';
+import { type AuthedRequest, routeGroupHandler } from '../shared/http-handler.ts';
 import { logger } from '../shared/powertools.ts';
+import { spineRoutes } from './routes/spine.ts';
 import type {
   CreateOrganisationBody,
   OrgIdParams,
@@ -33,8 +34,9 @@ const deps: OrganisationDeps = {
 
 type OrgReq<B = unknown> = AuthedRequest<z.infer<typeof OrgIdParams>, Record<string, never>, B>;
 
-export const handler = httpHandler(
+export const handler = routeGroupHandler(
   'organisations',
+  spineRoutes,
   {
     createOrganisation: (req: OrgReq<z.infer<typeof CreateOrganisationBody>>) =>
       registerOrganisation(deps, req.principal, req.body, req.idempotency),

@@ -16,8 +16,9 @@ import {
 } from '../core/notices.ts';
 import { getPlatform, listPublicPlatforms, type PlatformDeps } from '../core/platforms.ts';
 import { clock } from '../shared/clock.ts';
-import { type ApiRequest, type AuthedRequest, httpHandler } from '../shared/http.ts';
+import { type ApiRequest, type AuthedRequest, routeGroupHandler } from '../shared/http-handler.ts';
 import { logger } from '../shared/powertools.ts';
+import { registryRoutes } from './routes/registry.ts';
 import type {
   CreateObjectionBody,
   NoticeIdParams,
@@ -45,7 +46,7 @@ const platforms: PlatformDeps = {
 type Page = { limit: number; cursor?: string };
 type NoticeReq<B = unknown> = ApiRequest<z.infer<typeof NoticeIdParams>, Page, B>;
 
-export const handler = httpHandler('registry', {
+export const handler = routeGroupHandler('registry', registryRoutes, {
   listPublicNotices: async (req: ApiRequest<Record<string, never>, Page>) => ({
     status: 200,
     body: await listPublicNotices(notices, req.query),

@@ -9,8 +9,9 @@ import { listExperts, registerExpert } from '../core/experts.ts';
 import * as uc from '../core/review.ts';
 import { REVIEW_DUE_DAYS } from '../core/review.ts';
 import { clock } from '../shared/clock.ts';
-import { type AuthedRequest, httpHandler } from '../shared/http.ts';
+import { type AuthedRequest, routeGroupHandler } from '../shared/http-handler.ts';
 import { logger } from '../shared/powertools.ts';
+import { reviewRoutes } from './routes/review.ts';
 import type * as s from './schemas/review.ts';
 
 /** Review routes (Art. 8(2)–(4)): preliminary review, experts, scores, site inspection, ranking, the list. */
@@ -28,8 +29,9 @@ type CallReq<B = unknown> = AuthedRequest<z.infer<typeof s.CallIdParams>, Record
 const ok = (body: unknown) => ({ status: 200, body });
 const created = (body: unknown) => ({ status: 201, body });
 
-export const handler = httpHandler(
+export const handler = routeGroupHandler(
   'review',
+  reviewRoutes,
   {
     decidePreliminaryReview: async (req: AppReq<z.infer<typeof s.PreliminaryReviewBody>>) =>
       ok(await uc.decidePreliminaryReview(deps, req.principal, req.params.id, req.body)),

@@ -19,8 +19,9 @@ import {
   respondToRevocation,
 } from '../core/revocations.ts';
 import { clock } from '../shared/clock.ts';
-import { type AuthedRequest, httpHandler } from '../shared/http.ts';
+import { type AuthedRequest, routeGroupHandler } from '../shared/http-handler.ts';
 import { logger } from '../shared/powertools.ts';
+import { revocationRoutes } from './routes/revocation.ts';
 import type {
   CandidateListQuery,
   OpenRevocationBody,
@@ -48,8 +49,9 @@ const deps: RevocationDeps = {
 
 type IdReq<B = unknown> = AuthedRequest<z.infer<typeof RevocationIdParams>, Record<string, never>, B>;
 
-export const handler = httpHandler(
+export const handler = routeGroupHandler(
   'revocation',
+  revocationRoutes,
   {
     listRevocationCandidates: async (
       req: AuthedRequest<Record<string, never>, z.infer<typeof CandidateListQuery>>,

@@ -2,7 +2,8 @@ import type { z } from 'zod';
 import { DynamoCalendarStore } from '../adapters/calendar-store.ts';
 import { type CalendarDeps, getCalendarYear, putCalendarYear } from '../core/calendar.ts';
 import { clock } from '../shared/clock.ts';
-import { type AuthedRequest, httpHandler } from '../shared/http.ts';
+import { type AuthedRequest, routeGroupHandler } from '../shared/http-handler.ts';
+import { settingsRoutes } from './routes/settings.ts';
 import type { CalendarYearParams, PutCalendarYearBody } from './schemas/calendar.ts';
 
 /** Settings routes: the working-day calendar of public notices (Art. 8(4)). */
@@ -11,7 +12,7 @@ const deps: CalendarDeps = { calendar: new DynamoCalendarStore(), clock };
 /** `year` arrives coerced to a number by the route's schema. */
 type Params = Record<keyof z.infer<typeof CalendarYearParams>, string>;
 
-export const handler = httpHandler('settings', {
+export const handler = routeGroupHandler('settings', settingsRoutes, {
   getCalendarYear: async (req: AuthedRequest<Params>) => ({
     status: 200,
     body: await getCalendarYear(deps, Number(req.params.year)),

@@ -1,16 +1,16 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamoDocumentClient, tableName } from '../adapters/aws-clients.ts';
+import { dynamoDocumentClient, tableName } from '../adapters/dynamo-client.ts';
 import { clock } from '../shared/clock.ts';
 import { env } from '../shared/env.ts';
 import { ServiceUnavailableError } from '../shared/errors.ts';
-import { httpHandler } from '../shared/http.ts';
+import { routeGroupHandler } from '../shared/http-handler.ts';
 import { logger } from '../shared/powertools.ts';
-import { buildOpenApi } from './openapi.ts';
+import { spineRoutes } from './routes/spine.ts';
 
 /** System routes: `GET /health` (the API answers and reaches the registry), `GET /openapi.json`. */
 let openApi: object | undefined;
 
-export const handler = httpHandler('system', {
+export const handler = routeGroupHandler('system', spineRoutes, {
   getHealth: async () => {
     try {
       await dynamoDocumentClient().send(
@@ -28,7 +28,8 @@ export const handler = httpHandler('system', {
     };
   },
   getOpenApi: async () => {
-    openApi ??= buildOpenApi();
+    // Loaded on first use: the whole route table's schemas are not built on every cold start of /health.
+    openApi ??= (await import('./openapi.ts')).buildOpenApi();
     return { status: 200, body: openApi, headers: { 'cache-control': 'public, max-age=300' } };
   },
 });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The typed environment, parsed once with zod. In AWS the CDK stack sets these on every function;

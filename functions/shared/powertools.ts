@@ -1,12 +1,17 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 
 /**
  * Powertools singletons, configured by the standard `POWERTOOLS_*` variables (CDK sets them on every
- * function). Outside Lambda they stay quiet: the tracer disables itself when `AWS_EXECUTION_ENV` is
- * absent, metrics are disabled unless `POWERTOOLS_METRICS_DISABLED` says otherwise, and the logger
- * defaults to WARN.
+ * function). Outside Lambda they stay quiet: metrics are disabled unless `POWERTOOLS_METRICS_DISABLED`
+ * says otherwise, and the logger defaults to WARN.
+ *
+ * No Powertools Tracer (issue 8): it bundles aws-xray-sdk-core (with semver and cls-hooked, ~125 KB
+ * minified, about a sixth of a function's bundle) and loads it on every cold start, for per-call X-Ray
+ * subsegments of SDK calls and a handler subsegment. Lambda active tracing stays on where the partition
+ * offers it (AppFunction), so each invocation still has its trace and segments (initialisation,
+ * invocation, overhead); what is no longer traced is the time of each DynamoDB, S3 and Step Functions
+ * call inside it (the logs and metrics still carry errors and timings).
  */
 const inLambda = Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME);
 if (!inLambda && process.env.POWERTOOLS_METRICS_DISABLED === undefined) {
@@ -24,5 +29,3 @@ export const metrics = new Metrics({
   serviceName,
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'ZsAiPlatform',
 });
-
-export const tracer = new Tracer({ serviceName });

@@ -1,5 +1,5 @@
 import '../adapters/sfn-engine.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dynamoEvaluationDeps } from '../adapters/evaluation-store.ts';
 import { workflowEngine } from '../adapters/workflow-engine.ts';
 import {

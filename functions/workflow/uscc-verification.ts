@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoHumanTaskStore } from '../adapters/human-task-store.ts';
 import { DynamoVerificationOutcomeStore } from '../adapters/organisation-store.ts';
 import { finishTask, openHumanTask } from '../core/human-tasks.ts';

@@ -19,6 +19,7 @@ import { GLOBAL_INDEXES } from '../../functions/adapters/table-schema.ts';
 import type { StageConfig } from '../config.ts';
 import { INCOMING_PREFIX } from '../stacks/stateful.ts';
 import { workflowArnEnv } from '../workflows/types.ts';
+import { LAMBDA_BUNDLE } from './bundle-options.ts';
 import { acknowledgeResourceWildcard } from './nag.ts';
 
 /** The repository root: handler entries (`functions/...`) are relative to it. */
@@ -150,17 +151,17 @@ export class AppFunction extends Construct {
       ...(props.invocation.kind === 'async' ? { deadLetterQueue: props.invocation.deadLetterQueue } : {}),
       bundling: {
         format: nodejs.OutputFormat.ESM,
-        target: 'node24',
-        platform: 'node',
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
+        target: LAMBDA_BUNDLE.target,
+        platform: LAMBDA_BUNDLE.platform,
+        mainFields: [...LAMBDA_BUNDLE.mainFields],
+        minify: LAMBDA_BUNDLE.minify,
+        sourceMap: LAMBDA_BUNDLE.sourceMap,
         sourceMapMode: nodejs.SourceMapMode.DEFAULT,
-        sourcesContent: false,
+        sourcesContent: LAMBDA_BUNDLE.sourcesContent,
         // Bundle the SDK too: the versions the tests ran against are the versions that run.
         bundleAwsSDK: true,
         externalModules: [],
-        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        banner: LAMBDA_BUNDLE.banner,
       },
       environment: {
         STAGE: config.stage,
@@ -172,7 +173,6 @@ export class AppFunction extends Construct {
         APP_VERSION,
         POWERTOOLS_SERVICE_NAME: functionName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        POWERTOOLS_TRACE_ENABLED: String(config.tracing.lambda),
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },

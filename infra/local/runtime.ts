@@ -64,12 +64,10 @@ export function handlerEnvironment(opts: {
     AWS_SECRET_ACCESS_KEY: 'local',
     POWERTOOLS_SERVICE_NAME: 'zs-ai-platform',
     POWERTOOLS_METRICS_NAMESPACE: 'zs-ai-platform',
-    POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_METRICS_DISABLED: 'true',
-    // Pretty-printed logs, no metrics flushing, no traces (Powertools' dev mode).
+    // Pretty-printed logs, no metrics flushing (Powertools' dev mode).
     POWERTOOLS_DEV: 'true',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-    AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
     // Notifications are logged (and marked `logged`), as in a stage without SES.
     NOTIFICATION_CHANNEL: 'log',
   };

@@ -37,6 +37,7 @@ import {
 import { acknowledgeResourceWildcard } from '../constructs/nag.ts';
 import { workflows } from '../workflows/index.ts';
 import type { WorkflowDef } from '../workflows/types.ts';
+import { apiFunctionEntry, JOB_FUNCTIONS, workflowFunctionEntry } from './function-entries.ts';
 import type { JwtIssuer } from './stateful.ts';
 
 export interface StatelessStackProps extends StackProps {
@@ -210,8 +211,8 @@ export class StatelessStack extends Stack {
       const access = GROUP_ACCESS[group];
       const fn = new AppFunction(this, `Api-${group}`, {
         ...common,
-        entry: `functions/api/${group}.ts`,
-        name: `api-${group}`,
+        entry: apiFunctionEntry(group).entry,
+        name: apiFunctionEntry(group).name,
         description: `HTTP API: ${routes
           .filter((r) => r.group === group)
           .map(routeKey)
@@ -242,8 +243,8 @@ export class StatelessStack extends Stack {
     const jobDlq = this.createQueue('DeadlineJobDlq', `${config.prefix}-deadline-job-dlq`, 'lambda');
     this.deadlineJob = new AppFunction(this, 'Job-deadlines', {
       ...common,
-      entry: 'functions/jobs/deadlines.ts',
-      name: 'job-deadlines',
+      entry: JOB_FUNCTIONS.deadlines.entry,
+      name: JOB_FUNCTIONS.deadlines.name,
       description:
         'Deadline job: closes calls, ends notice periods, reminds and flags overdue tasks (due index)',
       timeout: JOB_TIMEOUT,
@@ -315,8 +316,8 @@ export class StatelessStack extends Stack {
     const n = config.notifications;
     const sender = new AppFunction(this, 'Job-notification-sender', {
       ...common,
-      entry: 'functions/jobs/notification-sender.ts',
-      name: 'job-notification-sender',
+      entry: JOB_FUNCTIONS.notificationSender.entry,
+      name: JOB_FUNCTIONS.notificationSender.name,
       description: `Notification outbox processor: new notifications → ${n.channel === 'ses' ? 'SES e-mail' : 'log'}`,
       timeout: NOTIFICATION_TIMEOUT,
       invocation: { kind: 'stream', onFailure },
@@ -389,8 +390,8 @@ export class StatelessStack extends Stack {
     );
     const fn = new AppFunction(this, 'Job-malware-scan-result', {
       ...common,
-      entry: 'functions/jobs/malware-scan-result.ts',
-      name: 'job-malware-scan-result',
+      entry: JOB_FUNCTIONS.malwareScanResult.entry,
+      name: JOB_FUNCTIONS.malwareScanResult.name,
       description:
         'GuardDuty Malware Protection scan results → evidence verified or rejected (infected objects deleted)',
       timeout: SCAN_RESULT_TIMEOUT,
@@ -523,8 +524,8 @@ export class StatelessStack extends Stack {
     const { config } = common;
     const taskFunction = new AppFunction(this, `Workflow-${def.name}-Task`, {
       ...common,
-      entry: def.handlerEntry,
-      name: `wf-${def.name}`,
+      entry: workflowFunctionEntry(def).entry,
+      name: workflowFunctionEntry(def).name,
       description: `Task handler of the ${def.name} state machine`,
       timeout: WORKFLOW_TASK_TIMEOUT,
       invocation: { kind: 'sync' },

@@ -69,7 +69,6 @@ describe('the China stage (prod)', () => {
     }
     for (const [id, fn] of Object.entries(resourcesOf(prod.stateless$, 'AWS::Lambda::Function'))) {
       expect(fn.Properties?.TracingConfig, id).toBeUndefined();
-      expect(envOf(fn).POWERTOOLS_TRACE_ENABLED, id).toBe('false');
     }
   });
 });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RouteDef } from '../route-types.ts';
 import { CallIdParams, CallListQuery, CallSchema, CreateCallBody } from '../schemas/calls.ts';
 

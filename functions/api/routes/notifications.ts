@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DELIVERY_STATUSES, MAX_READ_IDS } from '../../core/notifications.ts';
 import { ROLES } from '../../shared/roles.ts';
 import type { RouteDef } from '../route-types.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RouteDef } from '../route-types.ts';
 import { ApplicationSchema } from '../schemas/applications.ts';
 import {

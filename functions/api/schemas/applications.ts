@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVIDENCE_STATUSES } from '../../core/applications.ts';
 import { ALLOWED_EVIDENCE_TYPES, EVIDENCE_MAX_BYTES } from '../../core/evidence-rules.ts';
 import { APPLICATION_STATUSES, MEMBER_KINDS } from '../../core/recognition-model.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CALL_STATUSES } from '../../core/recognition-model.ts';
 import { IdParam, Instant, PageQuery } from './common.ts';
 

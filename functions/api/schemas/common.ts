@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** RFC 9457 problem body, as every 4xx/5xx response carries it. */
 export const ProblemSchema = z

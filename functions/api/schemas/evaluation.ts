@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CYCLE_STATUSES, EVALUATION_STATUSES } from '../../core/evaluations.ts';
 import { GRADES } from '../../core/grading.ts';
 import { CreateEvidenceBody, EvidenceSchema, UploadTicketSchema } from './applications.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdParam } from './common.ts';
 
 /** CSV exports (Art. 11): query parameters per export. */

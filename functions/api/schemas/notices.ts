@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { OBJECTOR_TYPES } from '../../core/notices.ts';
 import { NOTICE_STATUSES, OBJECTION_STATUSES } from '../../core/recognition-model.ts';
 import { CalendarWarningSchema } from './calendar.ts';

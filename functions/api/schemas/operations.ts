@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ADVANCE_NOTICE_KINDS, CHANGE_KINDS, CHANGE_STATUSES } from '../../core/changes.ts';
 import { SHARING_SCOPES } from '../../core/sharing.ts';
 import { CreateEvidenceBody, DownloadSchema, EvidenceSchema, UploadTicketSchema } from './applications.ts';

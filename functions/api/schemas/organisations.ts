@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdParam, Instant } from './common.ts';
 
 const Phone = z

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PLATFORM_STATUSES } from '../../core/recognition-model.ts';
 import { CalendarDate, IdParam, Instant } from './common.ts';
 

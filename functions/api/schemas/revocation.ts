@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   REVOCATION_DECISIONS,
   REVOCATION_GROUNDS,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Instant } from './common.ts';
 
 /** A human step a workflow is waiting on (a callback task); staff inboxes list these. */
