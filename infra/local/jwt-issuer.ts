@@ -126,8 +126,18 @@ const reasonOf = (e: unknown): string => {
   return 'the token is malformed';
 };
 
+/** How many verified tokens `verify` remembers. */
+const VERIFIED_CACHE_SIZE = 1000;
+
 export class LocalJwtIssuer {
   private readonly publicJwk: JWK;
+  /**
+   * Tokens that passed `verify`, with their claims (issue 8: the RSA signature check was the largest
+   * local-only cost of an authenticated request). Only the time-dependent checks can change for a given
+   * token string under this issuer's fixed key, so a hit re-checks `exp` and `nbf` against `now` and
+   * anything else goes through the full verification (and its error message) again. Bounded; oldest out.
+   */
+  private readonly verified = new Map<string, Record<string, unknown>>();
 
   private constructor(
     readonly issuer: string,
@@ -212,6 +222,23 @@ export class LocalJwtIssuer {
    * `aud`), `exp` (required) and `nbf`. Returns the claims; throws `TokenRejectedError` with the reason.
    */
   async verify(token: string, now: Date = new Date()): Promise<Record<string, unknown>> {
+    const known = this.verified.get(token);
+    if (known) {
+      const at = Math.floor(now.getTime() / 1000);
+      const { exp, nbf } = known;
+      if (typeof exp === 'number' && exp > at && (typeof nbf !== 'number' || nbf <= at)) return { ...known };
+      this.verified.delete(token);
+    }
+    const claims = await this.verifyFully(token, now);
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) {
+      const oldest = this.verified.keys().next().value;
+      if (oldest !== undefined) this.verified.delete(oldest);
+    }
+    this.verified.set(token, claims);
+    return { ...claims };
+  }
+
+  private async verifyFully(token: string, now: Date): Promise<Record<string, unknown>> {
     try {
       if (token.split('.').length !== 3) throw new TokenRejectedError('the token is not a signed JWT');
       let header: ReturnType<typeof decodeProtectedHeader>;

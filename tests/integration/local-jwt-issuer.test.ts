@@ -97,4 +97,27 @@ describe('LocalJwtIssuer', () => {
     // Assess
     await expect(verifying).rejects.toThrow(reason);
   });
+
+  it('remembers a verified token only while it is valid: after its exp it is refused, as on first use', async () => {
+    // Prepare
+    const issuer = await LocalJwtIssuer.open({
+      dir: path.join(dir, 'cache'),
+      issuer: 'http://x/local-issuer',
+    });
+    const now = new Date();
+    const issued = await issuer.sign({ sub: 'u', groups: ['officer'], expiresInSeconds: 60 }, now);
+    const first = await issuer.verify(issued.token, now);
+
+    // Act
+    const again = await issuer.verify(issued.token, new Date(now.getTime() + 30_000));
+    again.sub = 'someone-else';
+    const afterwards = await issuer.verify(issued.token, new Date(now.getTime() + 30_000));
+    const expired = issuer.verify(issued.token, new Date(now.getTime() + 61_000));
+    const tampered = issuer.verify(`${issued.token.slice(0, -2)}xx`, now);
+
+    // Assess
+    expect(afterwards).toEqual(first);
+    await expect(expired).rejects.toThrow(/exp/);
+    await expect(tampered).rejects.toMatchObject({ name: 'TokenRejectedError' });
+  });
 });
