@@ -95,6 +95,19 @@ export interface LocalWorkflowEngineOptions {
   readonly timeoutCheckMs?: number;
   /** Retry waits per state in ms (aws-local-stepfunctions `retryIntervalOverrides`); tests only. */
   readonly retryIntervalOverrides?: Readonly<Record<string, number | number[]>>;
+  /**
+   * Told of every state entered and every retry, at any depth: Standard workflows bill per state
+   * transition, so `npm run bench` counts them here (issue 8). Must not throw.
+   */
+  readonly onStateEvent?: (event: StateEvent) => void;
+}
+
+/** A state entered (or retried) by an execution of the local engine. */
+export interface StateEvent {
+  readonly workflow: string;
+  readonly executionName: string;
+  readonly stateName: string;
+  readonly kind: 'entered' | 'retried';
 }
 
 /** setTimeout's ceiling, in whole seconds. */
@@ -657,6 +670,12 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     for await (const event of events) {
       if (event.type !== 'StateEntered' && event.type !== 'StateRetried') continue;
       const state = event.state as { name: string; input: Json };
+      this.opts.onStateEvent?.({
+        workflow: run.prepared.def.name,
+        executionName: run.executionName,
+        stateName: state.name,
+        kind: event.type === 'StateEntered' ? 'entered' : 'retried',
+      });
       if (run.prepared.tasks.get(state.name) === 'callback') run.tickets.push(state.name, state.input);
       if (
         event.type === 'StateEntered' &&
