@@ -62,7 +62,10 @@ describe('bench figures and table (issue 8)', () => {
     expect(table).toContain('| workflow | review | 11 transitions |');
     expect(table).toContain('| scale | FAILED TO RUN |');
     expect(table).toContain('Goals: 1 of 2 met; missed: bundle / api|y.');
-    const readme = replaceSection('# R\n\n<!-- bench:start -->\nstale figures\n<!-- bench:end -->\n\nafter\n', table);
+    const readme = replaceSection(
+      '# R\n\n<!-- bench:start -->\nstale figures\n<!-- bench:end -->\n\nafter\n',
+      table,
+    );
     expect(readme).not.toContain('stale figures');
     expect(readme).toContain('after');
     expect(replaceSection(readme, table)).toBe(readme);
