@@ -52,7 +52,14 @@ export type TxOp =
       readonly key: Key;
       /** Attributes to set (undefined values are ignored). */
       readonly set?: Item;
+      /**
+       * Numbers to add atomically (DynamoDB `ADD`; a missing attribute counts as 0; negative to
+       * subtract): ledger counters that concurrent writers move without reading first.
+       */
+      readonly add?: Readonly<Record<string, number>>;
       readonly remove?: readonly string[];
+      /** Create the item when it is missing (no `attribute_exists(pk)` condition): counters per key. */
+      readonly upsert?: boolean;
       /** Optimistic locking: the item's `version` must equal this; it becomes version + 1. */
       readonly expectVersion?: number;
       /** Entity name for the StaleVersionError message. */
@@ -233,29 +240,38 @@ export class Registry {
             values: { ':expectedVersion': op.expectVersion },
           };
         }
+        const adds: string[] = [];
+        for (const [i, [name, value]] of Object.entries(op.add ?? {}).entries()) {
+          if (!Number.isFinite(value)) throw new Error(`add ${name}: not a finite number`);
+          names[`#a${i}`] = name;
+          values[`:a${i}`] = value;
+          adds.push(`#a${i} :a${i}`);
+        }
         const removes = (op.remove ?? []).map((name, i) => {
           names[`#r${i}`] = name;
           return `#r${i}`;
         });
-        const cond = merge({ expression: 'attribute_exists(pk)' }, merge(versionCond, op.condition));
+        const exists = op.upsert ? undefined : { expression: 'attribute_exists(pk)' };
+        const cond = merge(exists, merge(versionCond, op.condition));
         const update = [
           sets.length ? `SET ${sets.join(', ')}` : '',
+          adds.length ? `ADD ${adds.join(', ')}` : '',
           removes.length ? `REMOVE ${removes.join(', ')}` : '',
         ]
           .filter(Boolean)
           .join(' ');
         if (!update) throw new Error('update with nothing to change');
-        const parts = requiredParts(cond as Condition);
+        const parts = cond ? requiredParts(cond) : undefined;
+        const allNames = { ...names, ...parts?.ExpressionAttributeNames };
+        const allValues = { ...values, ...parts?.ExpressionAttributeValues };
         return {
           Update: {
             TableName: table,
             Key: keyOf(op.key),
             UpdateExpression: update,
-            ConditionExpression: parts.ConditionExpression,
-            ExpressionAttributeNames: { ...names, ...parts.ExpressionAttributeNames },
-            ...(Object.keys({ ...values, ...parts.ExpressionAttributeValues }).length
-              ? { ExpressionAttributeValues: { ...values, ...parts.ExpressionAttributeValues } }
-              : {}),
+            ...(parts ? { ConditionExpression: parts.ConditionExpression } : {}),
+            ...(Object.keys(allNames).length ? { ExpressionAttributeNames: allNames } : {}),
+            ...(Object.keys(allValues).length ? { ExpressionAttributeValues: allValues } : {}),
           },
         };
       }

@@ -27,6 +27,8 @@ export const ALL_ROUTE_GROUPS = [
   'evaluation',
   'revocation',
   'exports',
+  'services',
+  'vouchers',
 ] as const;
 export type RouteGroup = (typeof ALL_ROUTE_GROUPS)[number];
 

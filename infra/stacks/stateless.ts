@@ -87,6 +87,12 @@ export const GROUP_ACCESS: Readonly<Record<RouteGroup, GroupAccess>> = {
   // no object access), the approver's decision; a platform revoked mid-cycle fails its waiting
   // annual-evaluation step (`PlatformRevoked`: not graded).
   revocation: { table: 'readWrite', workflows: { 'annual-evaluation': ['callback'] } },
+  // Platform profile and showcase (Art. 6(1), (2), (6)): the host's service catalogue and case library,
+  // public search, staff hiding with a reason. Cases reference platform evidence records (no object access).
+  services: { table: 'readWrite' },
+  // The compute voucher ledger (Art. 6(3)): programmes, quotas, claims, issue, redemption, settlement,
+  // supervision report. Settlement evidence is referenced by platform evidence records (no object access).
+  vouchers: { table: 'readWrite' },
   // CSV exports for staff and observers (Art. 11): reads, plus the audit event of each observer export.
   exports: { table: 'readAudit' },
 };

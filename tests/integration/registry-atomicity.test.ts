@@ -115,3 +115,50 @@ describe('registration transaction', () => {
     expect(await reg.get({ pk: 'X#1', sk: 'X' })).toMatchObject({ v: 'c', version: 3 });
   });
 });
+
+describe('counters: add and upsert (the voucher ledger moves amounts without reading first)', () => {
+  const key = { pk: 'COUNTER#atomic', sk: 'C' };
+  const take = (n: number) => ({
+    kind: 'update' as const,
+    key,
+    add: { available: -n, issued: n },
+    condition: { expression: 'available >= :n', values: { ':n': n } },
+    onConflict: () => new Error('EXHAUSTED'),
+  });
+
+  it('creates a counter item with upsert, refuses an update of a missing item without it', async () => {
+    const reg = new Registry();
+    await expect(reg.transact({ ops: [{ kind: 'update', key, add: { available: 10 } }] })).rejects.toThrow();
+    await reg.transact({ ops: [{ kind: 'update', key, add: { available: 10 }, upsert: true }] });
+    expect(await reg.get(key)).toMatchObject({ available: 10 });
+  });
+
+  it.each([
+    [9, 1],
+    [10, 0],
+  ])('takes %i of what is left atomically (left %i), and refuses one more than is left', async (n, left) => {
+    const reg = new Registry();
+    const start = Number((await reg.get(key))?.available ?? 0);
+    await reg.transact({ ops: [{ kind: 'update', key, add: { available: 10 - start }, upsert: true }] });
+    await expect(reg.transact({ ops: [take(11)] })).rejects.toThrow('EXHAUSTED');
+    await reg.transact({ ops: [take(n)] });
+    expect(await reg.get(key)).toMatchObject({ available: left });
+    await reg.transact({ ops: [{ kind: 'update', key, add: { available: n, issued: -n } }] });
+  });
+
+  it('concurrent takes never overspend: 10 racing takes of 3 from 10 → at most 3 succeed, never negative', async () => {
+    const reg = new Registry();
+    const start = Number((await reg.get(key))?.available ?? 0);
+    await reg.transact({
+      ops: [{ kind: 'update', key, add: { available: 10 - start, issued: 0 }, upsert: true }],
+    });
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () => reg.transact({ ops: [take(3)] })),
+    );
+    const won = results.filter((r) => r.status === 'fulfilled').length;
+    const item = await reg.get(key);
+    expect(won).toBeLessThanOrEqual(3);
+    expect(item?.available).toBe(10 - 3 * won);
+    expect(Number(item?.available)).toBeGreaterThanOrEqual(0);
+  });
+});
