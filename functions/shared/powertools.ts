@@ -25,7 +25,24 @@ export const logger = new Logger({
   ...(process.env.POWERTOOLS_LOG_LEVEL ? {} : { logLevel: inLambda ? 'INFO' : 'WARN' }),
 });
 
+/**
+ * Powertools Metrics warns on every invocation that records no business metric ("No application
+ * metrics to publish"): most requests record none, so that would be a WARN line per request in
+ * CloudWatch Logs (paid per GB) and noise in every test run. Its other messages go to our logger.
+ */
+const EMPTY_METRICS_WARNING = 'No application metrics to publish';
+const text = (content: unknown[]): string => content.map(String).join(' ');
+const metricsLogger = {
+  debug: (...content: unknown[]) => logger.debug(text(content)),
+  info: (...content: unknown[]) => logger.info(text(content)),
+  warn: (...content: unknown[]) => {
+    if (!text(content).startsWith(EMPTY_METRICS_WARNING)) logger.warn(text(content));
+  },
+  error: (...content: unknown[]) => logger.error(text(content)),
+};
+
 export const metrics = new Metrics({
   serviceName,
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'ZsAiPlatform',
+  logger: metricsLogger,
 });
