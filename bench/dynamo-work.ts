@@ -12,6 +12,7 @@ import { ensureBucket, ensureTable } from '../functions/adapters/table-admin.ts'
 import { setWorkflowEngine } from '../functions/adapters/workflow-engine.ts';
 import { type RouteDef, routeKey, routes } from '../functions/api/routes.ts';
 import { auditEvent, SYSTEM_ACTOR } from '../functions/core/audit.ts';
+import { serviceKey } from '../functions/core/catalogue-model.ts';
 import type { Evaluation, EvaluationCycle } from '../functions/core/evaluations.ts';
 import { evaluationExecutionName, evaluationIdFor, REPORT_OVERDUE } from '../functions/core/evaluations.ts';
 import type { Platform } from '../functions/core/platforms.ts';
@@ -490,6 +491,65 @@ const JOURNEY: readonly Step[] = [
   },
   { id: 'listPlatformChangeRequests', as: officer, params: () => ({ platformId: PLATFORM_ID }), want: 200 },
   { id: 'getPlatformHistory', as: officer, params: () => ({ platformId: PLATFORM_ID }), want: 200 },
+  {
+    id: 'putPlatformService',
+    as: applicant,
+    params: () => ({ platformId: PLATFORM_ID, serviceId: 'gpu-a100' }),
+    body: () => ({
+      category: 'compute',
+      name: 'A100 GPU 算力租用',
+      provider: '中山基准算力有限公司',
+      providerUscc: withCheckChar('91442000MA4BENCH4'),
+      unit: 'GPU card-hour',
+      priceRangeCny: { min: 8, max: 15 },
+      available: true,
+    }),
+    want: 201,
+  },
+  {
+    id: 'putPlatformCase',
+    as: applicant,
+    params: () => ({ platformId: PLATFORM_ID, caseId: 'case-1' }),
+    body: (s) => ({
+      title: '注塑工厂视觉质检',
+      sector: '智能制造',
+      customerType: 'enterprise',
+      outcome: '缺陷检出率提升至 99.5%',
+      evidenceIds: [s.platformEvidenceId],
+    }),
+    want: 201,
+  },
+  { id: 'listPlatformServices', as: officer, params: () => ({ platformId: PLATFORM_ID }), want: 200 },
+  { id: 'listPlatformCases', as: applicant, params: () => ({ platformId: PLATFORM_ID }), want: 200 },
+  { id: 'getPublicPlatformProfile', params: () => ({ platformId: PLATFORM_ID }), want: 200 },
+  { id: 'listPublicServices', query: () => ({ category: 'compute', q: 'gpu' }), want: 200 },
+  { id: 'listPublicCases', query: () => ({ sector: '智能制造', q: '质检' }), want: 200 },
+  {
+    id: 'setPlatformServiceVisibility',
+    as: officer,
+    params: () => ({ platformId: PLATFORM_ID, serviceId: 'gpu-a100' }),
+    body: () => ({ hidden: true, reason: '价格信息待核实' }),
+    want: 200,
+  },
+  {
+    id: 'setPlatformCaseVisibility',
+    as: officer,
+    params: () => ({ platformId: PLATFORM_ID, caseId: 'case-1' }),
+    body: () => ({ hidden: true, reason: '案例材料待核实' }),
+    want: 200,
+  },
+  {
+    id: 'deletePlatformService',
+    as: applicant,
+    params: () => ({ platformId: PLATFORM_ID, serviceId: 'gpu-a100' }),
+    want: 204,
+  },
+  {
+    id: 'deletePlatformCase',
+    as: applicant,
+    params: () => ({ platformId: PLATFORM_ID, caseId: 'case-1' }),
+    want: 204,
+  },
   { id: 'getSettings', as: officer, want: 200 },
   { id: 'putSettings', as: admin, body: () => ({ policyEndDate: '2027-12-31', version: 0 }), want: 200 },
   {
@@ -716,6 +776,106 @@ const JOURNEY: readonly Step[] = [
     perUnit: (b) => Object.values((b.counts ?? {}) as Record<string, number>).reduce((a, n) => a + n, 0),
     scales: 'batch action: every evaluation of the cycle, by design',
   },
+  // Art. 6(3): the compute voucher ledger, on the journey's platform (clock 2026-04-01, the programme open).
+  {
+    id: 'createVoucherProgramme',
+    as: officer,
+    body: () => ({
+      name: '2026 年中山市算力券（基准）',
+      budgetCny: 1_000_000,
+      validFrom: '2026-03-01T00:00:00.000Z',
+      validUntil: '2026-12-31T15:59:59.999Z',
+    }),
+    want: 201,
+    keep: (b, s) => {
+      s.programmeId = String(b.id);
+    },
+  },
+  { id: 'listVoucherProgrammes', as: officer, want: 200 },
+  { id: 'getVoucherProgramme', as: observer, params: (s) => ({ id: s.programmeId as string }), want: 200 },
+  {
+    id: 'createVoucherAllocation',
+    as: officer,
+    params: (s) => ({ id: s.programmeId as string }),
+    body: () => ({ platformId: PLATFORM_ID, quotaCny: 300_000 }),
+    want: 201,
+  },
+  {
+    id: 'createVoucherClaim',
+    as: applicant2,
+    params: () => ({ platformId: PLATFORM_ID }),
+    body: (s) => ({ programmeId: s.programmeId, requestedCny: 50_000, purpose: '模型训练算力' }),
+    want: 201,
+    keep: (b, s) => {
+      s.voucherClaimId = String(b.id);
+    },
+  },
+  { id: 'listMyVoucherClaims', as: applicant2, want: 200 },
+  { id: 'listPlatformVoucherClaims', as: applicant, params: () => ({ platformId: PLATFORM_ID }), want: 200 },
+  {
+    id: 'decideVoucherClaim',
+    as: applicant,
+    params: (s) => ({ id: s.voucherClaimId as string }),
+    body: () => ({ decision: 'issue', faceValueCny: 50_000 }),
+    want: 200,
+    keep: (b, s) => {
+      s.voucherCode = String((b.voucher as Json).code);
+    },
+  },
+  {
+    id: 'redeemVoucher',
+    as: applicant,
+    // A compute service of an independent supplier in the platform's catalogue (as the catalogue routes leave it).
+    before: async () => {
+      const at = '2026-04-01T02:00:00.000Z';
+      await registry().transact({
+        ops: [
+          {
+            kind: 'put',
+            item: {
+              ...serviceKey(PLATFORM_ID, 'bench-gpu'),
+              type: 'catalogue-service',
+              platformId: PLATFORM_ID,
+              serviceId: 'bench-gpu',
+              category: 'compute',
+              name: 'H20 GPU 算力租用',
+              provider: '中山基准算力有限公司',
+              providerUscc: withCheckChar('91442000MA4BENCH5'),
+              unit: 'GPU card-hour',
+              priceRangeCny: { min: 6, max: 12 },
+              available: true,
+              version: 1,
+              createdAt: at,
+              updatedAt: at,
+            },
+          },
+        ],
+      });
+    },
+    params: (s) => ({ code: s.voucherCode as string }),
+    body: (s) => ({
+      supplierUscc: withCheckChar('91442000MA4BENCH5'),
+      serviceId: 'bench-gpu',
+      contractNo: 'BENCH-HT-001',
+      contractAmountCny: 200_000,
+      subsidyCny: 50_000,
+      evidenceIds: [s.platformEvidenceId],
+    }),
+    want: 201,
+    keep: (b, s) => {
+      s.redemptionId = String(b.id);
+    },
+  },
+  { id: 'listVoucherRedemptions', as: officer, params: (s) => ({ id: s.programmeId as string }), want: 200 },
+  {
+    id: 'settleRedemption',
+    as: officer,
+    params: (s) => ({ id: s.redemptionId as string }),
+    body: () => ({ decision: 'approve', opinion: '合同、发票、付款凭证齐全，同意拨付' }),
+    want: 200,
+  },
+  { id: 'getVoucherReport', as: approver, params: (s) => ({ id: s.programmeId as string }), want: 200 },
+  { id: 'listVoucherLedger', as: observer, params: (s) => ({ id: s.programmeId as string }), want: 200 },
 ];
 
 /** The world the journey starts from (uncounted): the open call, the host's platform, the 2026 cycle. */

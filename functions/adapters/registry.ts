@@ -182,6 +182,44 @@ export class Registry {
     return record.expiresAt > Math.floor(now.getTime() / 1000) ? record : undefined;
   }
 
+  /**
+   * One page of a global secondary index partition, newest first (sort key descending), with an opaque
+   * cursor that only this partition of this index accepts (anything else is 400). `nextCursor` only
+   * when the page is full and more may follow.
+   */
+  async newestFirstPage<T>(
+    index: { readonly name: string; readonly partitionKey: string; readonly sortKey: string },
+    pkValue: string,
+    limit: number,
+    cursor: string | undefined,
+    map: (item: Item) => T,
+  ): Promise<{ items: T[]; nextCursor?: string }> {
+    const start = cursor
+      ? decodeCursor(
+          cursor,
+          (k) =>
+            k[index.partitionKey] === pkValue &&
+            typeof k[index.sortKey] === 'string' &&
+            typeof k.pk === 'string' &&
+            typeof k.sk === 'string' &&
+            Object.keys(k).length === 4,
+        )
+      : undefined;
+    const page = await this.query({
+      IndexName: index.name,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': index.partitionKey },
+      ExpressionAttributeValues: { ':pk': pkValue },
+      ScanIndexForward: false,
+      Limit: limit,
+      ...(start ? { ExclusiveStartKey: start } : {}),
+    });
+    return {
+      items: page.items.map(map),
+      ...(page.lastKey && page.items.length === limit ? { nextCursor: encodeCursor(page.lastKey) } : {}),
+    };
+  }
+
   /** Audit events of one entity, oldest first, with an opaque cursor (400 when forged). */
   async listAudit(
     entityId: string,

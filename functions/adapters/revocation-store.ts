@@ -224,30 +224,7 @@ export class DynamoRevocationStore implements RevocationRepo, PolicyEndRepo {
   async list(status: RevocationStatus | undefined, limit: number, cursor?: string): Promise<RevocationPage> {
     const index = status ? GSI1 : GSI2;
     const pk = status ? `REVOCATIONS#${status}` : 'REVOCATIONS';
-    const start = cursor
-      ? decodeCursor(
-          cursor,
-          (k) =>
-            k[index.partitionKey] === pk &&
-            typeof k[index.sortKey] === 'string' &&
-            typeof k.pk === 'string' &&
-            typeof k.sk === 'string' &&
-            Object.keys(k).length === 4,
-        )
-      : undefined;
-    const page = await this.reg.query({
-      IndexName: index.name,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': index.partitionKey },
-      ExpressionAttributeValues: { ':pk': pk },
-      ScanIndexForward: false,
-      Limit: limit,
-      ...(start ? { ExclusiveStartKey: start } : {}),
-    });
-    return {
-      items: page.items.map(itemToRevocation),
-      ...(page.lastKey && page.items.length === limit ? { nextCursor: encodeCursor(page.lastKey) } : {}),
-    };
+    return this.reg.newestFirstPage(index, pk, limit, cursor, itemToRevocation);
   }
 
   async responsePeriodEnded(

@@ -8,8 +8,10 @@ import { operationsRoutes } from './routes/operations.ts';
 import { registryRoutes } from './routes/registry.ts';
 import { reviewRoutes } from './routes/review.ts';
 import { revocationRoutes } from './routes/revocation.ts';
+import { servicesRoutes } from './routes/services.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { spineRoutes } from './routes/spine.ts';
+import { voucherRoutes } from './routes/vouchers.ts';
 
 export type { HttpMethod, RouteDef, RouteGroup } from './route-types.ts';
 export { routeKey } from './route-types.ts';
@@ -33,6 +35,8 @@ export const routes: readonly RouteDef[] = [
   ...operationsRoutes,
   ...exportsRoutes,
   ...evaluationRoutes,
+  ...servicesRoutes,
+  ...voucherRoutes,
 ];
 
 /** The route groups that have routes: one Lambda function each (`functions/api/<group>.ts`). */

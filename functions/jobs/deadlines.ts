@@ -5,10 +5,12 @@ import { DynamoCallStore } from '../adapters/call-store.ts';
 import { DueIndexReader } from '../adapters/due-index.ts';
 import { dynamoEvaluationDeps } from '../adapters/evaluation-store.ts';
 import { DynamoHumanTaskStore } from '../adapters/human-task-store.ts';
+import { ulidIds } from '../adapters/ids.ts';
 import { DynamoNoticeStore, WorkflowListingTasks } from '../adapters/notice-store.ts';
 import { dynamoReviewDeps } from '../adapters/review-store.ts';
 import { DynamoRevocationStore } from '../adapters/revocation-store.ts';
 import { policyEndDate } from '../adapters/settings-store.ts';
+import { DynamoVoucherStore } from '../adapters/voucher-store.ts';
 import { workflowEngine } from '../adapters/workflow-engine.ts';
 import { auditEvent, SYSTEM_ACTOR } from '../core/audit.ts';
 import { calendarWarnings, loadCalendar, yearsAround } from '../core/calendar.ts';
@@ -29,6 +31,7 @@ import {
   REVOCATION_RESPONSE_DUE,
   revocationResponseAction,
 } from '../core/revocations.ts';
+import { VOUCHER_EXPIRY, voucherExpiryAction } from '../core/vouchers.ts';
 import { clock } from '../shared/clock.ts';
 import { logger } from '../shared/powertools.ts';
 
@@ -49,6 +52,8 @@ const actions = {
   [REVOCATION_RESPONSE_DUE]: revocationResponseAction(revocations),
   [POLICY_END_DUE]: policyEndAction(revocations),
   task: taskDeadlineAction(new DynamoHumanTaskStore()),
+  // Art. 6(3): an unredeemed compute voucher expires at its expiry instant (face value issued → expired).
+  [VOUCHER_EXPIRY]: voucherExpiryAction({ vouchers: new DynamoVoucherStore(), ids: ulidIds }),
   // Art. 12: self-evaluation report reminders (7 days, 1 day before) and the overdue marking.
   [REPORT_REMINDER]: reportReminderAction(evaluations),
   [REPORT_OVERDUE]: reportOverdueAction(evaluations),
