@@ -7,9 +7,11 @@ import { DynamoPlatformEvidenceRepo } from '../adapters/platform-evidence-store.
 import { DynamoPlatformStore } from '../adapters/platform-store.ts';
 import { registry } from '../adapters/registry.ts';
 import { DynamoSharingStore } from '../adapters/sharing-store.ts';
+import { DynamoVoucherStore } from '../adapters/voucher-store.ts';
 import { workflowEngine } from '../adapters/workflow-engine.ts';
 import * as uc from '../core/evaluations.ts';
 import { confirmPlatformEvidence, createPlatformEvidence } from '../core/platform-evidence.ts';
+import { enterprisesServed } from '../core/vouchers.ts';
 import { clock } from '../shared/clock.ts';
 import { env } from '../shared/env.ts';
 import { type AuthedRequest, routeGroupHandler } from '../shared/http-handler.ts';
@@ -42,6 +44,8 @@ const reportEvidence: uc.ReportEvidencePort = {
     confirmPlatformEvidence(evidenceDeps, principal, platformId, evidenceId),
 };
 
+/** What the voucher ledger tells the self-evaluation (read-only). */
+const ledger = { vouchers: new DynamoVoucherStore(), platforms: new DynamoPlatformStore() };
 type YearReq<B = unknown, Q = Record<string, never>> = AuthedRequest<z.infer<typeof s.YearParams>, Q, B>;
 type EvalReq<B = unknown> = AuthedRequest<z.infer<typeof s.EvaluationParams>, Record<string, never>, B>;
 type EvidenceReq = AuthedRequest<z.infer<typeof s.ReportEvidenceParams>>;
@@ -59,8 +63,21 @@ export const handler = routeGroupHandler(
       ok(await uc.openCycle(deps, req.principal, Number(req.params.year))),
     listEvaluations: async (req: YearReq<unknown, z.infer<typeof s.EvaluationListQuery>>) =>
       ok(await uc.listEvaluations(deps, req.principal, Number(req.params.year), req.query)),
-    getEvaluation: async (req: EvalReq) =>
-      ok(await uc.getEvaluation(deps, req.principal, Number(req.params.year), req.params.platformId)),
+    getEvaluation: async (req: EvalReq) => {
+      const year = Number(req.params.year);
+      const evaluation = await uc.getEvaluation(deps, req.principal, year, req.params.platformId);
+      // Art. 6(3) → Art. 12: the voucher ledger's count of distinct enterprises served that year pre-fills
+      // the self-evaluation report's `enterprisesServed` and checks the Art. 9(4) commitment.
+      const served = await enterprisesServed(ledger, req.params.platformId, year);
+      return ok({
+        ...evaluation,
+        ledgerFigures: {
+          enterprisesServed: served.count,
+          committedEnterprises: served.committed,
+          meetsCommitment: served.meetsCommitment,
+        },
+      });
+    },
     putEvaluationReport: async (req: EvalReq<z.infer<typeof s.ReportBody>>) =>
       ok(await uc.putReport(deps, req.principal, Number(req.params.year), req.params.platformId, req.body)),
     createReportEvidence: (req: EvalReq<z.infer<typeof s.CreateReportEvidenceBody>>) =>

@@ -18,6 +18,7 @@ import { useLocalServices } from './support/services.ts';
  * the deadline job's reminders and overdue marking (idempotent), and the sign-off.
  */
 const { handler } = await import('../../functions/api/evaluation.ts');
+const { servedCountKey } = await import('../../functions/adapters/voucher-store.ts');
 const { handler: orgHandler } = await import('../../functions/api/organisations.ts');
 const { handler: deadlineJob } = await import('../../functions/jobs/deadlines.ts');
 
@@ -282,6 +283,31 @@ describe('reports and the deadline', () => {
     expect((await evaluation(c.platformId))?.status).toBe('overdue');
     expect((await evaluation(a.platformId))?.status).toBe('report_submitted');
     expect((await evaluation(a.platformId))?.dueSk).toBeUndefined();
+  });
+});
+
+describe('the voucher ledger pre-fills the report (Art. 6(3) → Art. 12, Art. 9(4))', () => {
+  it.each([
+    [0, false],
+    [29, false],
+    [30, true],
+    [31, true],
+  ])('%i distinct enterprises served that year → meetsCommitment %s', async (served, meets) => {
+    await registry().transact({
+      ops: [
+        {
+          kind: 'put',
+          item: { ...servedCountKey(a.platformId, YEAR), type: 'vserved', enterprises: served },
+        },
+      ],
+    });
+    const res = await send('GET /v1/evaluation-cycles/{year}/platforms/{platformId}', a.caller, {
+      params: evalParams(a.platformId),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(jsonBody(res)).toMatchObject({
+      ledgerFigures: { enterprisesServed: served, committedEnterprises: 30, meetsCommitment: meets },
+    });
   });
 });
 

@@ -112,6 +112,16 @@ export const EvaluationSchema = z
     publishedAt: Instant.optional(),
     finalizedAt: Instant.optional(),
     version: z.number().int().optional(),
+    ledgerFigures: z
+      .object({
+        enterprisesServed: z.number().int(),
+        committedEnterprises: z.number().int(),
+        meetsCommitment: z.boolean(),
+      })
+      .optional()
+      .describe(
+        'from the voucher ledger (Art. 6(3)): distinct enterprises that redeemed a voucher through the platform that year — the figure to report as enterprisesServed, checked against the Art. 9(4) commitment',
+      ),
   })
   .passthrough()
   .describe('observers see status always, score and grade once published')
