@@ -129,14 +129,14 @@ async function waitForStatus(tokenOf: string, applicationId: string, statuses: s
 
 // ── data ──────────────────────────────────────────────────────────────────────────────────────────
 /** A valid USCC (GB 32100-2015) of an enterprise registered in `division`, with its check character. */
-function uscc(division = ZHONGSHAN_DIVISION): string {
+export function uscc(division = ZHONGSHAN_DIVISION): string {
   let org = '';
   for (let i = 0; i < 9; i += 1) org += USCC_CHARSET.charAt(randomInt(USCC_CHARSET.length));
   return withCheckChar(`91${division}${org}`);
 }
 
 /** A small, real PDF document (valid header, one page, a cross-reference table). */
-function pdf(title: string): Buffer {
+export function pdf(title: string): Buffer {
   const text = title.replace(/[()\\]/g, ' ').replace(/[^\x20-\x7e]/g, '?');
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',
