@@ -14,6 +14,7 @@ import {
   mapLambdaResult,
   type RawRequest,
 } from './api-gateway-event.ts';
+import { consoleReply } from './console-site.ts';
 import { createDevRoutes } from './dev-routes.ts';
 import { problemReply, type Reply } from './http-replies.ts';
 import { type LocalJwtIssuer, TokenRejectedError } from './jwt-issuer.ts';
@@ -40,6 +41,8 @@ export interface LocalHttpServerOptions {
   readonly log?: (line: string) => void;
   /** API Gateway's integration timeout (30 s). */
   readonly integrationTimeoutMs?: number;
+  /** The built web consoles (`web/dist`), served at `/console/` (issue 7). */
+  readonly consoleDir?: string;
 }
 
 export interface LocalHttpServer {
@@ -267,6 +270,8 @@ export function createLocalHttpServer(opts: LocalHttpServerOptions): LocalHttpSe
     }
     const dev = await devRoutes(method, path, body);
     if (dev) return dev;
+    const site = opts.consoleDir ? consoleReply(method, path, opts.consoleDir) : undefined;
+    if (site) return site;
     const matched = match(method, path);
     if (matched.kind === 'not-found') {
       return problemReply(

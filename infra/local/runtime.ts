@@ -9,6 +9,7 @@ import { setClock } from '../../functions/shared/clock.ts';
 import { resetEnv } from '../../functions/shared/env.ts';
 import { workflows } from '../workflows/index.ts';
 import type { LocalConfig } from './config.ts';
+import { ensureConsoleBuilt } from './console-site.ts';
 import { createLocalHttpServer } from './http-server.ts';
 import { issuerFor, LocalJwtIssuer } from './jwt-issuer.ts';
 import { loadHandler } from './lambda-runtime.ts';
@@ -207,7 +208,19 @@ export async function startLocalRuntime(
       JWKS_URL: `${url}/.well-known/jwks.json`,
     });
     resetEnv();
-    const api = createLocalHttpServer({ issuer, engine, scheduler, log });
+    // The web consoles (issue 7): built on first start (or after their sources changed), then served
+    // at /console/. A failed build leaves the API running and says why.
+    const consoleDir = await ensureConsoleBuilt(log).catch((e: unknown) => {
+      log(`[console] not served: the build failed: ${(e as Error).message}`);
+      return undefined;
+    });
+    const api = createLocalHttpServer({
+      issuer,
+      engine,
+      scheduler,
+      log,
+      ...(consoleDir ? { consoleDir } : {}),
+    });
     await api.listen(port, host);
     stops.push({ what: 'the HTTP API', stop: () => api.close() });
 

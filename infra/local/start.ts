@@ -34,6 +34,9 @@ function banner(rt: LocalRuntime): void {
     `curl -s -X POST ${rt.url}/dev/token -H 'content-type: application/json' -d '{"sub":"${sub}","groups":["${role}"],"email":"${sub}@example.com"}'`;
   out('Zhongshan AI Enablement Platform — local runtime (stage: local)');
   out(`  API            ${rt.url}   (OpenAPI: ${rt.url}/openapi.json, health: ${rt.url}/health)`);
+  out(
+    `  Consoles       ${rt.url}/console/   (public portal, applicant portal, staff console; sign in with a role)`,
+  );
   out(`  Data           ${rt.dataDir}`);
   out(`                   ${data}/dynamodb  DynamoDB Local ${rt.dynamoEndpoint}, table ${rt.tableName}`);
   out(`                   ${data}/s3        s3rver ${rt.s3Endpoint}, bucket ${rt.evidenceBucket}`);

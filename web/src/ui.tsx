@@ -1,0 +1,124 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { ApiProblem, type FieldProblem } from './api.ts';
+import { t } from './i18n.ts';
+
+/**
+ * Shared, accessible building blocks: every input has a label, errors are announced (`role=alert`,
+ * `aria-invalid`, `aria-describedby`), buttons are real buttons, tables have headers.
+ */
+export function Field(props: {
+  id: string;
+  label: string;
+  value: string | number;
+  onInput: (v: string) => void;
+  type?: string;
+  error?: string;
+  hint?: string;
+  required?: boolean;
+}) {
+  const describedBy = [props.hint ? `${props.id}-hint` : '', props.error ? `${props.id}-error` : '']
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <div class="field">
+      <label for={props.id}>
+        {props.label}
+        {props.required ? <span aria-hidden="true"> *</span> : null}
+      </label>
+      <input
+        id={props.id}
+        name={props.id}
+        type={props.type ?? 'text'}
+        value={props.value}
+        required={props.required}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={describedBy || undefined}
+        onInput={(e) => props.onInput((e.target as HTMLInputElement).value)}
+      />
+      {props.hint ? <small id={`${props.id}-hint`}>{props.hint}</small> : null}
+      {props.error ? (
+        <small id={`${props.id}-error`} class="error" role="alert">
+          {props.error}
+        </small>
+      ) : null}
+    </div>
+  );
+}
+
+/** The server's problem, with the fields to fix. */
+export function ProblemBox({ problem }: { problem: unknown }) {
+  if (!problem) return null;
+  const p =
+    problem instanceof ApiProblem
+      ? problem
+      : new ApiProblem(0, undefined, String((problem as Error).message ?? problem));
+  return (
+    <div class="problem" role="alert">
+      <strong>{p.code ?? t('common.error')}</strong> {p.detail}
+      {p.errors.length ? (
+        <ul>
+          {p.errors.map((e) => (
+            <li key={e.path}>
+              <code>{e.path}</code>: {e.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+export const fieldError = (problem: unknown, path: string): string | undefined =>
+  problem instanceof ApiProblem
+    ? problem.errors.find((e: FieldProblem) => e.path === path || e.path === `body.${path}`)?.message
+    : undefined;
+
+/** Loads data for a page; `reload()` after a change. */
+export function useLoad<T>(
+  load: () => Promise<T>,
+  deps: readonly unknown[] = [],
+): {
+  data: T | undefined;
+  problem: unknown;
+  loading: boolean;
+  reload: () => void;
+} {
+  const [state, setState] = useState<{ data?: T; problem?: unknown; loading: boolean }>({ loading: true });
+  const [n, setN] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller lists what the load depends on
+  useEffect(() => {
+    let alive = true;
+    setState((s) => ({ ...s, loading: true }));
+    load().then(
+      (data) => alive && setState({ data, loading: false }),
+      (problem: unknown) => alive && setState({ problem, loading: false }),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [n, ...deps]);
+  return {
+    data: state.data,
+    problem: state.problem,
+    loading: state.loading,
+    reload: () => setN((x) => x + 1),
+  };
+}
+
+export function Loading({ when, children }: { when: boolean; children?: ComponentChildren }) {
+  return when ? <p aria-busy="true">{t('common.loading')}</p> : <>{children}</>;
+}
+
+export function Status({ value }: { value: string | undefined }) {
+  return <span class={`status status-${value ?? 'none'}`}>{value ? t(`status.${value}`) : '—'}</span>;
+}
+
+export function Section({ title, children }: { title: string; children: ComponentChildren }) {
+  return (
+    <section>
+      <h2>{title}</h2>
+      {children}
+    </section>
+  );
+}
