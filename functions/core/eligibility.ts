@@ -1,5 +1,4 @@
-import type { Organisation } from './organisations.ts';
-import { ZHONGSHAN_DIVISION } from './uscc.ts';
+import { type UsccCheck, ZHONGSHAN_DIVISION } from './uscc.ts';
 
 /**
  * Art. 9: the machine-checkable eligibility rules of an application, each with a stable rule id and a
@@ -50,11 +49,20 @@ export interface EligibilityFacts {
   readonly committedEnterprisesPerYear: number;
 }
 
-/** What the rules read from the applicant organisation. */
-export type EligibilityOrganisation = Pick<
-  Organisation,
-  'uscc' | 'usccCheck' | 'verification' | 'registeredCapitalCny'
->;
+/**
+ * What the rules read from the applicant organisation. Spelled out rather than picked from
+ * `Organisation`, so this module imports nothing but `uscc.ts` and the applicant portal can run the
+ * same rules in the browser as the user types (the organisation module pulls in Node-only code).
+ */
+export interface EligibilityOrganisation {
+  readonly uscc: string;
+  readonly usccCheck: UsccCheck;
+  readonly verification: {
+    readonly status: 'not_required' | 'pending' | 'verified' | 'rejected';
+    readonly opinion?: string;
+  };
+  readonly registeredCapitalCny: number;
+}
 
 const cny = (n: number): string => n.toLocaleString('en-US');
 

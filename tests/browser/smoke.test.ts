@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningRuntime, removeDataDir, startRuntime } from '../e2e/support/runtime.ts';
-import { launchBrowser, newPage, screenshot, signIn } from './support/browser.ts';
+import { launchBrowser, newPage, signIn } from './support/browser.ts';
 
 /** The consoles load in a real browser, in Chinese first, switch to English, and sign in by role. */
 let rt: RunningRuntime;
@@ -36,7 +36,6 @@ describe('the consoles', () => {
     await expect.poll(() => page.locator('.who').textContent()).toContain('officer-smoke');
     await page.goto(`${rt.url}/console/#/apply`);
     await expect.poll(() => page.locator('main').textContent()).toContain('Your role cannot open this page');
-    await screenshot(page, 'smoke-officer');
     await context.close();
   });
 });

@@ -101,6 +101,11 @@ function App() {
   const allowed = !found?.page.roles || hasRole(s, ...found.page.roles);
   const Body = found?.page.component;
   const nav = PAGES.filter((p) => p.nav && (!p.roles || hasRole(s, ...p.roles)));
+  // The current menu entry is the longest one the path starts with (`/staff/calls/x` → Calls, not Inbox).
+  const shown = path === '/' ? '/public' : path;
+  const active = nav
+    .filter((p) => shown === p.path || shown.startsWith(`${p.path}/`))
+    .sort((a, b) => b.path.length - a.path.length)[0];
   return (
     <>
       <a class="skip" href="#main">
@@ -110,7 +115,7 @@ function App() {
         <strong class="brand">{t('app.title')}</strong>
         <nav aria-label="main">
           {nav.map((p) => (
-            <a key={p.path} href={`#${p.path}`} aria-current={path.startsWith(p.path) ? 'page' : undefined}>
+            <a key={p.path} href={`#${p.path}`} aria-current={p === active ? 'page' : undefined}>
               {t(p.titleKey)}
             </a>
           ))}

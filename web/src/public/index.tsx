@@ -1,42 +1,22 @@
-import { get } from '../api.ts';
-import { addMessages, formatInstant, t } from '../i18n.ts';
+import { addMessages } from '../i18n.ts';
 import type { Page } from '../router.ts';
-import { Loading, ProblemBox, Section, useLoad } from '../ui.tsx';
+import { CallDetail, Home } from './calls.tsx';
+import { NoticeDetail, NoticeList } from './notices.tsx';
+import { PlatformProfile, Registry } from './registry.tsx';
+import { Showcase } from './showcase.tsx';
 
 /** Public portal (no sign-in): open calls, public notices with the objection form, the registry and showcase. */
 addMessages(
-  { 'public.home': '公众门户', 'public.calls': '正在征集', 'public.closesAt': '截止' },
-  { 'public.home': 'Public portal', 'public.calls': 'Open calls', 'public.closesAt': 'Closes' },
+  { 'nav.publicNotices': '公示公告', 'nav.publicRegistry': '平台名录', 'nav.publicShowcase': '服务展示' },
+  { 'nav.publicNotices': 'Notices', 'nav.publicRegistry': 'Registry', 'nav.publicShowcase': 'Showcase' },
 );
-
-interface Call {
-  id: string;
-  title: string;
-  closesAt: string;
-  status: string;
-}
-
-function Home() {
-  const calls = useLoad(() => get<{ items: Call[] }>('/v1/calls?status=open&limit=20'));
-  return (
-    <main id="main">
-      <h1>{t('public.home')}</h1>
-      <Section title={t('public.calls')}>
-        <ProblemBox problem={calls.problem} />
-        <Loading when={calls.loading}>
-          <ul>
-            {(calls.data?.items ?? []).map((c) => (
-              <li key={c.id}>
-                {c.title} — {t('public.closesAt')} {formatInstant(c.closesAt)}
-              </li>
-            ))}
-          </ul>
-        </Loading>
-      </Section>
-    </main>
-  );
-}
 
 export const publicPages: readonly Page[] = [
   { path: '/public', titleKey: 'nav.public', nav: true, component: Home },
+  { path: '/public/calls/:id', titleKey: 'public.call.detail', component: CallDetail },
+  { path: '/public/notices', titleKey: 'nav.publicNotices', nav: true, component: NoticeList },
+  { path: '/public/notices/:id', titleKey: 'public.notices', component: NoticeDetail },
+  { path: '/public/platforms', titleKey: 'nav.publicRegistry', nav: true, component: Registry },
+  { path: '/public/platforms/:id', titleKey: 'public.registry', component: PlatformProfile },
+  { path: '/public/showcase', titleKey: 'nav.publicShowcase', nav: true, component: Showcase },
 ];
