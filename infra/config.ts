@@ -79,6 +79,8 @@ export interface StageConfig {
     readonly stateMachines: boolean;
   };
   readonly identity: IdentityConfig;
+  /** Where and how the web consoles are served (infra/constructs/web-console.ts). */
+  readonly console: ConsoleSettings;
   /** Stateful resources (table, key, buckets, user pool) are always retained. */
   readonly statefulRemovalPolicy: RemovalPolicy;
 }
@@ -96,8 +98,27 @@ export interface NotificationSettings {
   readonly roleAddresses: Readonly<Partial<Record<Role, string>>>;
 }
 
+/**
+ * The web consoles' static site (S3 + CloudFront). CloudFront in the China regions serves nothing on
+ * its default `*.cloudfront.cn` name: it needs an ICP-filed alternate domain and an IAM server
+ * certificate (ACM certificates are not accepted there), so such a stage builds the site only when
+ * both are given (`-c consoleDomain -c consoleCertificateId`); otherwise the synth warns and skips it.
+ */
+export interface ConsoleSettings {
+  /** Build the site at all; false when a China stage lacks its domain or certificate. */
+  readonly enabled: boolean;
+  /** The alternate domain name (CNAME) of the distribution, e.g. `ai-platform.zs.gov.cn`. */
+  readonly domain?: string;
+  /** IAM server certificate id (`ASCA…`) for `domain`: CloudFront in China takes IAM certificates only. */
+  readonly iamCertificateId?: string;
+  /** The external issuer's authorize endpoint for the hosted sign-in (`oidc` identity only). */
+  readonly authorizeUrl?: string;
+  /** Why the site is not built (a synth warning), when `enabled` is false. */
+  readonly skippedBecause?: string;
+}
+
 /** What a stage file fixes; `partition` and `prefix` are derived. */
-type StageDefaults = Omit<StageConfig, 'stage' | 'partition' | 'prefix' | 'identity'> & {
+type StageDefaults = Omit<StageConfig, 'stage' | 'partition' | 'prefix' | 'identity' | 'console'> & {
   readonly identity: IdentityConfig | { readonly kind: 'oidc-from-context' };
 };
 
@@ -177,6 +198,21 @@ const ContextSchema = z.object({
     .optional(),
   /** The external issuer's JWKS (optional-auth routes verify tokens themselves); default `<issuer>/.well-known/jwks.json`. */
   oidcJwksUrl: httpsUrl.optional(),
+  /** The external issuer's authorize endpoint for the consoles' sign-in; default `<issuer>/authorize`. */
+  oidcAuthorizeUrl: httpsUrl.optional(),
+  /** The consoles' domain name (an ICP-filed CNAME in China), e.g. `ai-platform.zs.gov.cn`. */
+  consoleDomain: z
+    .string()
+    .regex(
+      /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/,
+      'must be a lowercase domain name',
+    )
+    .optional(),
+  /** IAM server certificate id for `consoleDomain` (CloudFront in China accepts IAM certificates only). */
+  consoleCertificateId: z
+    .string()
+    .regex(/^[A-Z0-9]{16,32}$/, 'must be an IAM server certificate id such as ASCA…')
+    .optional(),
   /** Notification channel override: `ses` needs a verified `notificationFrom`. */
   notificationChannel: z.enum(NOTIFICATION_CHANNELS).optional(),
   notificationFrom: z.email().optional(),
@@ -268,6 +304,7 @@ export function loadStageConfig(readContext: ContextReader): StageConfig {
   const { identity: _ignored, ...rest } = defaults;
   return {
     ...rest,
+    console: consoleSettings(ctx, partition, identity),
     notifications,
     stage: ctx.stage,
     partition,
@@ -277,4 +314,40 @@ export function loadStageConfig(readContext: ContextReader): StageConfig {
     ...(ctx.alarmEmail ? { alarmEmail: ctx.alarmEmail } : {}),
     ...(ctx.allowedOrigins ? { allowedOrigins: ctx.allowedOrigins } : {}),
   };
+}
+
+/**
+ * The consoles' site settings. Outside China the distribution's default domain and certificate serve
+ * it (a custom domain is optional and needs both values). In China both are required, else skipped.
+ */
+function consoleSettings(
+  ctx: z.infer<typeof ContextSchema>,
+  partition: string,
+  identity: IdentityConfig,
+): ConsoleSettings {
+  if (Boolean(ctx.consoleDomain) !== Boolean(ctx.consoleCertificateId)) {
+    throw new StageConfigError(
+      `Stage ${ctx.stage}: a console domain needs its certificate: pass both -c consoleDomain=<name> and -c consoleCertificateId=<IAM server certificate id>`,
+    );
+  }
+  const authorizeUrl =
+    identity.kind === 'oidc'
+      ? (ctx.oidcAuthorizeUrl ?? `${identity.issuerUrl.replace(/\/$/, '')}/authorize`)
+      : undefined;
+  const common = {
+    ...(ctx.consoleDomain ? { domain: ctx.consoleDomain } : {}),
+    ...(ctx.consoleCertificateId ? { iamCertificateId: ctx.consoleCertificateId } : {}),
+    ...(authorizeUrl ? { authorizeUrl } : {}),
+  };
+  if (partition === 'aws-cn' && !ctx.consoleDomain) {
+    return {
+      ...common,
+      enabled: false,
+      skippedBecause:
+        `Stage ${ctx.stage}: the web consoles are not deployed. CloudFront in the China regions serves only an ` +
+        'ICP-filed alternate domain with an IAM server certificate: pass -c consoleDomain=<name> ' +
+        '-c consoleCertificateId=<IAM server certificate id> to deploy them.',
+    };
+  }
+  return { ...common, enabled: true };
 }

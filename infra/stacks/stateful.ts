@@ -10,6 +10,8 @@ import { GLOBAL_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../functions/adapt
 import { ROLES, type Role } from '../../functions/shared/roles.ts';
 import type { StageConfig } from '../config.ts';
 import { acknowledgeResourceWildcard } from '../constructs/nag.ts';
+import { PRIVATE_BUCKET } from '../constructs/private-bucket.ts';
+import { distinctOrigins } from '../constructs/web-console.ts';
 
 /** Prefix of evidence objects uploaded but not yet confirmed (DESIGN.md, evidence uploads). */
 export const INCOMING_PREFIX = 'incoming/';
@@ -31,6 +33,18 @@ export interface JwtIssuer {
 
 export interface StatefulStackProps extends StackProps {
   readonly config: StageConfig;
+  /**
+   * The deployed consoles' origin (`https://<distribution domain>`, from the web stack): browsers upload
+   * evidence from it (CORS) and the hosted sign-in returns to it.
+   */
+  readonly consoleOrigin?: string;
+}
+
+/** The Cognito hosted sign-in of the deployed consoles (written to their `config.json`). */
+export interface HostedSignIn {
+  readonly authorizeUrl: string;
+  readonly clientId: string;
+  readonly logoutUrl: string;
 }
 
 /** The six roles of the API contract as user pool groups, with what each may do under the measures. */
@@ -60,6 +74,8 @@ export class StatefulStack extends Stack {
   readonly dataKey: kms.Key;
   readonly userPool?: cognito.UserPool;
   readonly userPoolClient?: cognito.UserPoolClient;
+  /** The deployed consoles' hosted sign-in, where there is a user pool and a console origin. */
+  readonly hostedSignIn?: HostedSignIn;
   /** What the JWT authorizer trusts: the user pool here, or the stage's external OIDC issuer. */
   readonly jwtIssuer: JwtIssuer;
 
@@ -101,12 +117,7 @@ export class StatefulStack extends Stack {
 
     const accessLogs = new s3.Bucket(this, 'AccessLogs', {
       // S3 server access logs can only be delivered to SSE-S3 buckets.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
+      ...PRIVATE_BUCKET,
       lifecycleRules: [
         {
           id: 'expire-access-logs',
@@ -133,7 +144,7 @@ export class StatefulStack extends Stack {
         {
           // Browsers upload with a presigned POST straight from the consoles; downloads are presigned GETs.
           allowedMethods: [s3.HttpMethods.POST, s3.HttpMethods.GET, s3.HttpMethods.HEAD],
-          allowedOrigins: [...config.allowedOrigins],
+          allowedOrigins: distinctOrigins(...config.allowedOrigins, props.consoleOrigin),
           allowedHeaders: ['content-type', 'content-length', 'content-md5', 'x-amz-*'],
           exposedHeaders: ['ETag', 'x-amz-version-id'],
           maxAge: 3000,
@@ -162,9 +173,14 @@ export class StatefulStack extends Stack {
       const { pool, client } = this.addUserPool(config, config.identity.threatProtection);
       this.userPool = pool;
       this.userPoolClient = client;
+      const hosted = props.consoleOrigin
+        ? this.addHostedSignIn(config, pool, props.consoleOrigin)
+        : undefined;
+      this.hostedSignIn = hosted?.signIn;
       this.jwtIssuer = {
         issuerUrl: `https://cognito-idp.${this.region}.${this.urlSuffix}/${pool.userPoolId}`,
-        audience: [client.userPoolClientId],
+        // The authorizer accepts tokens of both clients (Cognito puts the client id in `aud`/`client_id`).
+        audience: [client.userPoolClientId, ...(hosted ? [hosted.clientId] : [])],
       };
     } else {
       this.jwtIssuer = { issuerUrl: config.identity.issuerUrl, audience: config.identity.audience };
@@ -239,6 +255,46 @@ export class StatefulStack extends Stack {
       actions: { tagging: { status: 'ENABLED' } },
     });
     plan.node.addDependency(policy);
+  }
+
+  /**
+   * The deployed consoles sign in through Cognito's hosted UI (a domain of this pool) and receive the
+   * token in the URL fragment (implicit grant, as web/src/session.ts expects), returning only to the
+   * console's own origin. A client of its own, so the code-grant client above keeps its narrower flows.
+   */
+  private addHostedSignIn(
+    config: StageConfig,
+    pool: cognito.UserPool,
+    origin: string,
+  ): { signIn: HostedSignIn; clientId: string } {
+    const domain = pool.addDomain('HostedUi', {
+      // Globally unique per region: the stage prefix and the account.
+      cognitoDomain: { domainPrefix: `${config.prefix}-${this.account}` },
+    });
+    const client = pool.addClient('ConsoleHostedUi', {
+      userPoolClientName: `${config.prefix}-console-hosted-ui`,
+      generateSecret: false,
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+      oAuth: {
+        flows: { implicitCodeGrant: true, authorizationCodeGrant: false },
+        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL],
+        callbackUrls: [`${origin}/`, `${origin}/index.html`],
+        logoutUrls: [`${origin}/`],
+      },
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+    });
+    const base = domain.baseUrl();
+    return {
+      clientId: client.userPoolClientId,
+      signIn: {
+        authorizeUrl: `${base}/oauth2/authorize`,
+        clientId: client.userPoolClientId,
+        logoutUrl: `${base}/logout?client_id=${client.userPoolClientId}&logout_uri=${origin}/`,
+      },
+    };
   }
 
   /** The user pool: staff decide under the measures and applicants' data is personal data, so MFA is required. */

@@ -35,6 +35,7 @@ import {
   type WorkflowAccess,
 } from '../constructs/app-function.ts';
 import { acknowledgeResourceWildcard } from '../constructs/nag.ts';
+import { distinctOrigins } from '../constructs/web-console.ts';
 import { workflows } from '../workflows/index.ts';
 import type { WorkflowDef } from '../workflows/types.ts';
 import { apiFunctionEntry, JOB_FUNCTIONS, workflowFunctionEntry } from './function-entries.ts';
@@ -45,6 +46,8 @@ export interface StatelessStackProps extends StackProps {
   /** The stateful stack's table, evidence bucket and data key (typed references, not output lookups). */
   readonly data: AppData;
   readonly jwtIssuer: JwtIssuer;
+  /** The deployed consoles' origin (web stack): the API's CORS allows it. */
+  readonly consoleOrigin?: string;
 }
 
 /** What each route group's function may touch; a new group fails to compile until it is listed here. */
@@ -150,12 +153,15 @@ export class StatelessStack extends Stack {
   /** GuardDuty scan verdicts → evidence status; only where the stage scans evidence. */
   readonly malwareScanResult?: AppFunction;
   readonly alarmTopic: sns.Topic;
+  /** Key of the operational data (log groups, alarm topic); the console deployment's log group uses it too. */
+  readonly opsKey: kms.Key;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     const { config, data } = props;
 
     const opsKey = this.createOpsKey(config);
+    this.opsKey = opsKey;
     this.alarmTopic = new sns.Topic(this, 'Alarms', {
       topicName: `${config.prefix}-alarms`,
       displayName: `ZS AI platform ${config.stage} alarms`,
@@ -237,7 +243,7 @@ export class StatelessStack extends Stack {
     }
     this.apiFunctions = apiFunctions;
 
-    this.api = this.createHttpApi(config, props.jwtIssuer, opsKey);
+    this.api = this.createHttpApi(config, props.jwtIssuer, opsKey, props.consoleOrigin);
     alarm('Api5xxAlarm', {
       alarmName: `${config.prefix}-api-5xx`,
       alarmDescription: 'The API answered 5xx (bad input must never produce a 5xx)',
@@ -588,13 +594,19 @@ export class StatelessStack extends Stack {
     return { machine, taskFunction };
   }
 
-  private createHttpApi(config: StageConfig, issuer: JwtIssuer, logKey: kms.IKey): apigwv2.HttpApi {
+  private createHttpApi(
+    config: StageConfig,
+    issuer: JwtIssuer,
+    logKey: kms.IKey,
+    consoleOrigin?: string,
+  ): apigwv2.HttpApi {
     const api = new apigwv2.HttpApi(this, 'Api', {
       apiName: `${config.prefix}-api`,
       description: 'Zhongshan AI Enablement Platform management system (中山市人工智能赋能平台管理办法)',
       createDefaultStage: false,
       corsPreflight: {
-        allowOrigins: [...config.allowedOrigins],
+        // The configured origins and the deployed consoles' distribution.
+        allowOrigins: distinctOrigins(...config.allowedOrigins, consoleOrigin),
         allowMethods: [
           apigwv2.CorsHttpMethod.GET,
           apigwv2.CorsHttpMethod.POST,

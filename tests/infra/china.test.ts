@@ -2,7 +2,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadStageConfig } from '../../infra/config.ts';
 import { stringsWithPaths } from './support/intrinsics.ts';
-import { envOf, PROD_OIDC, resourcesOf, type Synthesised, synthStage } from './support/synth.ts';
+import { PROD_OIDC, resourcesOf, type Synthesised, synthStage } from './support/synth.ts';
 
 /**
  * Personal data of state organs stays in China (PIPL Art. 36): the production stage deploys to

@@ -2,7 +2,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeKey, routes } from '../../functions/api/routes.ts';
 import { recordReliability } from '../support/reliability.ts';
-import { resourcesOf, type Synthesised, synthStage } from './support/synth.ts';
+import { PROD_CONSOLE, resourcesOf, type Synthesised, synthStage } from './support/synth.ts';
 
 /**
  * Reliability suite 7 (issue 5): the deployed shape, as one checklist over both stages (dev and the
@@ -17,7 +17,8 @@ const asserted: Record<string, number> = {};
 
 beforeAll(() => {
   stages.dev = synthStage('dev');
-  stages.prod = synthStage('prod');
+  // prod with its console domain, so the China console site is swept too.
+  stages.prod = synthStage('prod', { context: PROD_CONSOLE });
 });
 afterAll(async () => {
   for (const s of Object.values(stages)) s.cleanup();
@@ -34,7 +35,8 @@ afterAll(async () => {
 });
 
 type Statement = { Effect: string; Action: string | string[]; Resource?: unknown; Condition?: unknown };
-const all = (s: Synthesised): Template[] => [s.stateful$, s.stateless$];
+const all = (s: Synthesised): Template[] =>
+  [s.web$, s.stateful$, s.stateless$, s.webContent$].filter((t): t is Template => t !== undefined);
 const each = (s: Synthesised, type: string) =>
   all(s).flatMap((t) => Object.entries(resourcesOf(t, type)).map(([id, r]) => ({ id, p: r.Properties })));
 const statements = (s: Synthesised): Array<{ id: string; st: Statement }> =>

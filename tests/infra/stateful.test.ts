@@ -146,7 +146,11 @@ describe.each(['dev', 'prod'] as const)('stateful stack (%s)', (stage) => {
         CorsRules: [
           Match.objectLike({
             AllowedMethods: Match.arrayWith(['POST']),
-            AllowedOrigins: [...s().config.allowedOrigins],
+            // The configured origins, then the deployed consoles' distribution (web-console.test.ts).
+            AllowedOrigins: [
+              ...s().config.allowedOrigins,
+              ...(s().web ? [Match.objectLike({ 'Fn::Join': Match.anyValue() })] : []),
+            ],
           }),
         ],
       },

@@ -104,7 +104,11 @@ describe.each(['dev', 'prod'] as const)('stateless stack (%s)', (stage) => {
             ],
           ],
         },
-        Audience: [{ 'Fn::ImportValue': expect.stringMatching(/:ExportsOutputRefUsersConsoles/) }],
+        // The console client and the deployed consoles' hosted sign-in client (web-console.test.ts).
+        Audience: [
+          { 'Fn::ImportValue': expect.stringMatching(/:ExportsOutputRefUsersConsoles/) },
+          { 'Fn::ImportValue': expect.stringMatching(/:ExportsOutputRefUsersConsoleHostedUi/) },
+        ],
       });
     }
   });

@@ -23,6 +23,10 @@ export const PROD_OIDC = {
 export interface Synthesised extends ZsAiApp {
   readonly stateful$: Template;
   readonly stateless$: Template;
+  /** The consoles' site stack, where the stage deploys the consoles. */
+  readonly web$?: Template;
+  /** The consoles' build deployment stack, with `web$`. */
+  readonly webContent$?: Template;
   /** The cloud assembly directory (templates and `validation-report.json`); removed by `cleanup`. */
   readonly outdir: string;
   cleanup(): void;
@@ -62,9 +66,17 @@ export function synthStage(
     outdir,
     stateful$: Template.fromStack(built.stateful),
     stateless$: Template.fromStack(built.stateless),
+    ...(built.web ? { web$: Template.fromStack(built.web) } : {}),
+    ...(built.webContent ? { webContent$: Template.fromStack(built.webContent) } : {}),
     cleanup: () => rmSync(outdir, { recursive: true, force: true }),
   };
 }
+
+/** A China console domain and its IAM server certificate id (prod builds the consoles' site only with both). */
+export const PROD_CONSOLE = {
+  consoleDomain: 'ai-platform.zs.gov.cn',
+  consoleCertificateId: 'ASCAEXAMPLECERTIFICATE1',
+};
 
 /** A template resource; `Properties` is always present (empty when the template has none). */
 export interface TemplateResource {
