@@ -5,7 +5,7 @@ import { notificationItem } from '../core/notifications.ts';
 import { type CallStatus, keys } from '../core/recognition-model.ts';
 import { ConflictError } from '../shared/errors.ts';
 import type { IdempotencyWrite } from '../shared/idempotency.ts';
-import { decodeCursor, encodeCursor, type Item, type Registry, registry, type TxOp } from './registry.ts';
+import { type Item, type Registry, registry, type TxOp } from './registry.ts';
 import { DUE_SHARDS, GSI1, GSI2 } from './table-schema.ts';
 
 /**
@@ -101,30 +101,7 @@ export class DynamoCallStore implements CallRepo {
   ): Promise<{ items: Call[]; nextCursor?: string }> {
     const index = scope === 'published' ? GSI1 : GSI2;
     const pk = scope === 'published' ? 'CALLS#published' : 'CALLS';
-    const start = cursor
-      ? decodeCursor(
-          cursor,
-          (k) =>
-            k[index.partitionKey] === pk &&
-            typeof k[index.sortKey] === 'string' &&
-            typeof k.pk === 'string' &&
-            typeof k.sk === 'string' &&
-            Object.keys(k).length === 4,
-        )
-      : undefined;
-    const page = await this.reg.query({
-      IndexName: index.name,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': index.partitionKey },
-      ExpressionAttributeValues: { ':pk': pk },
-      ScanIndexForward: false,
-      Limit: limit,
-      ...(start ? { ExclusiveStartKey: start } : {}),
-    });
-    return {
-      items: page.items.map(itemToCall),
-      ...(page.lastKey && page.items.length === limit ? { nextCursor: encodeCursor(page.lastKey) } : {}),
-    };
+    return this.reg.newestFirstPage(index, pk, limit, cursor, itemToCall);
   }
 
   async advance(

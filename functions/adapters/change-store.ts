@@ -125,29 +125,7 @@ export class DynamoChangeStore implements ChangeRepo {
     cursor?: string,
   ): Promise<{ items: ChangeRequest[]; nextCursor?: string }> {
     const pk = `PLATFORMCHANGES#${platformId}`;
-    const start = cursor
-      ? decodeCursor(
-          cursor,
-          (k) =>
-            k.gsi1pk === pk &&
-            typeof k.gsi1sk === 'string' &&
-            typeof k.pk === 'string' &&
-            typeof k.sk === 'string' &&
-            Object.keys(k).length === 4,
-        )
-      : undefined;
-    const res = await this.reg.query({
-      IndexName: GSI1.name,
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': pk },
-      ScanIndexForward: false,
-      Limit: limit,
-      ...(start ? { ExclusiveStartKey: start } : {}),
-    });
-    return {
-      items: res.items.map((i) => strip<ChangeRequest>(i)),
-      ...(res.lastKey && res.items.length === limit ? { nextCursor: encodeCursor(res.lastKey) } : {}),
-    };
+    return this.reg.newestFirstPage(GSI1, pk, limit, cursor, (i) => strip<ChangeRequest>(i));
   }
 
   async decide(d: ChangeDecision): Promise<void> {

@@ -61,29 +61,7 @@ export class DynamoNoticeStore implements NoticeRepo {
   }
 
   async list(limit: number, cursor?: string): Promise<{ items: Notice[]; nextCursor?: string }> {
-    const start = cursor
-      ? decodeCursor(
-          cursor,
-          (k) =>
-            k.gsi1pk === 'NOTICES' &&
-            typeof k.gsi1sk === 'string' &&
-            typeof k.pk === 'string' &&
-            typeof k.sk === 'string' &&
-            Object.keys(k).length === 4,
-        )
-      : undefined;
-    const page = await this.reg.query({
-      IndexName: GSI1.name,
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': 'NOTICES' },
-      ScanIndexForward: false,
-      Limit: limit,
-      ...(start ? { ExclusiveStartKey: start } : {}),
-    });
-    return {
-      items: page.items.map((i) => strip<Notice>(i)),
-      ...(page.lastKey && page.items.length === limit ? { nextCursor: encodeCursor(page.lastKey) } : {}),
-    };
+    return this.reg.newestFirstPage(GSI1, 'NOTICES', limit, cursor, (i) => strip<Notice>(i));
   }
 
   async tallies(noticeId: string): Promise<EntryTally[]> {
