@@ -251,6 +251,16 @@ describe('the evaluation page', () => {
     await callLink.click();
     await expect.poll(() => page.getByRole('img', { name: '当前批次办理漏斗' }).count()).toBe(1);
     await expect.poll(() => page.getByRole('table', { name: '综合排名与拟认定名单' }).count()).toBe(1);
+
+    // The notices and the registry list what the demo published, one row each, with their status.
+    const hosts = await api.get<{ items: Array<{ hostName: string }> }>('/v1/public/platforms?limit=100');
+    await page.goto(`${rt.url}/console/#/staff/registry`);
+    const registry = page.getByRole('table', { name: '平台名录' });
+    await expect.poll(() => registry.locator('tbody tr').count()).toBe(hosts.body.items.length);
+    await expect.poll(() => registry.textContent()).toContain(hosts.body.items[0]?.hostName ?? '?');
+    await page.goto(`${rt.url}/console/#/staff/notices`);
+    const notices = page.getByRole('table', { name: '公示' });
+    await expect.poll(() => notices.locator('tbody tr').count()).toBeGreaterThan(0);
     await context.close();
   }, 240_000);
 });
