@@ -122,3 +122,66 @@ export function Section({ title, children }: { title: string; children: Componen
     </section>
   );
 }
+
+/** One column of a `DataTable`: its header text and how a row fills its cell. */
+export interface Column<T> {
+  readonly header: string;
+  readonly cell: (row: T) => ComponentChildren;
+}
+
+/** A labelled table (headers scoped for screen readers) that scrolls sideways on a phone. */
+export function DataTable<T>(props: {
+  label: string;
+  columns: readonly Column<T>[];
+  rows: readonly T[];
+  rowKey: (row: T) => string;
+}) {
+  return (
+    <div class="table-wrap">
+      <table aria-label={props.label}>
+        <thead>
+          <tr>
+            {props.columns.map((c) => (
+              <th key={c.header} scope="col">
+                {c.header}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.map((row) => (
+            <tr key={props.rowKey(row)}>
+              {props.columns.map((c) => (
+                <td key={c.header}>{c.cell(row)}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** A page that lists what `load` returns in a `DataTable`, with the server's problem if it fails. */
+export function ListPage<T>(props: {
+  title: string;
+  load: () => Promise<{ items: T[] }>;
+  columns: readonly Column<T>[];
+  rowKey: (row: T) => string;
+}) {
+  const list = useLoad(props.load);
+  return (
+    <main id="main">
+      <h1>{props.title}</h1>
+      <ProblemBox problem={list.problem} />
+      <Loading when={list.loading && !list.data}>
+        <DataTable
+          label={props.title}
+          columns={props.columns}
+          rows={list.data?.items ?? []}
+          rowKey={props.rowKey}
+        />
+      </Loading>
+    </main>
+  );
+}

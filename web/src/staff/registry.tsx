@@ -1,6 +1,6 @@
 import { get } from '../api.ts';
 import { formatInstant, t, useLang } from '../i18n.ts';
-import { Loading, ProblemBox, Status, useLoad } from '../ui.tsx';
+import { ListPage, Status } from '../ui.tsx';
 import './messages.ts';
 
 /** Notice status (Art. 8(4)) and the public registry, as staff see them. */
@@ -23,78 +23,37 @@ interface Platform {
 
 export function Notices() {
   useLang();
-  const notices = useLoad(() => get<{ items: Notice[] }>('/v1/public/notices?limit=100'));
   return (
-    <main id="main">
-      <h1>{t('staff.notices')}</h1>
-      <ProblemBox problem={notices.problem} />
-      <Loading when={notices.loading && !notices.data}>
-        <div class="table-wrap">
-          <table aria-label={t('staff.notices')}>
-            <thead>
-              <tr>
-                <th scope="col">{t('staff.calls.title')}</th>
-                <th scope="col">{t('common.status')}</th>
-                <th scope="col">{t('staff.notices.period')}</th>
-                <th scope="col">{t('staff.notices.objections')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {(notices.data?.items ?? []).map((n) => (
-                <tr key={n.id}>
-                  <td>{n.title}</td>
-                  <td>
-                    <Status value={n.status} />
-                  </td>
-                  <td>
-                    {formatInstant(n.startsAt)} – {formatInstant(n.endsAt)}
-                  </td>
-                  <td>{n.objectionCount ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </Loading>
-    </main>
+    <ListPage<Notice>
+      title={t('staff.notices')}
+      load={() => get<{ items: Notice[] }>('/v1/public/notices?limit=100')}
+      rowKey={(n) => n.id}
+      columns={[
+        { header: t('staff.calls.title'), cell: (n) => n.title },
+        { header: t('common.status'), cell: (n) => <Status value={n.status} /> },
+        {
+          header: t('staff.notices.period'),
+          cell: (n) => `${formatInstant(n.startsAt)} – ${formatInstant(n.endsAt)}`,
+        },
+        { header: t('staff.notices.objections'), cell: (n) => n.objectionCount ?? '—' },
+      ]}
+    />
   );
 }
 
 export function Registry() {
   useLang();
-  const platforms = useLoad(() => get<{ items: Platform[] }>('/v1/public/platforms?limit=100'));
   return (
-    <main id="main">
-      <h1>{t('staff.registry')}</h1>
-      <ProblemBox problem={platforms.problem} />
-      <Loading when={platforms.loading && !platforms.data}>
-        <div class="table-wrap">
-          <table aria-label={t('staff.registry')}>
-            <thead>
-              <tr>
-                <th scope="col">{t('staff.registry.host')}</th>
-                <th scope="col">{t('staff.app.uscc')}</th>
-                <th scope="col">{t('common.status')}</th>
-                <th scope="col">{t('staff.registry.validUntil')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {(platforms.data?.items ?? []).map((p) => (
-                <tr key={p.id}>
-                  <td>{p.hostName}</td>
-                  <td>
-                    <code>{p.uscc}</code>
-                  </td>
-                  <td>
-                    <Status value={p.status} />
-                  </td>
-                  <td>{p.validUntil}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </Loading>
-    </main>
+    <ListPage<Platform>
+      title={t('staff.registry')}
+      load={() => get<{ items: Platform[] }>('/v1/public/platforms?limit=100')}
+      rowKey={(p) => p.id}
+      columns={[
+        { header: t('staff.registry.host'), cell: (p) => p.hostName },
+        { header: t('staff.app.uscc'), cell: (p) => <code>{p.uscc}</code> },
+        { header: t('common.status'), cell: (p) => <Status value={p.status} /> },
+        { header: t('staff.registry.validUntil'), cell: (p) => p.validUntil },
+      ]}
+    />
   );
 }
