@@ -113,6 +113,8 @@ export interface ConsoleSettings {
   readonly iamCertificateId?: string;
   /** The external issuer's authorize endpoint for the hosted sign-in (`oidc` identity only). */
   readonly authorizeUrl?: string;
+  /** The external issuer's token endpoint (the console redeems the code there with PKCE; `oidc` only). */
+  readonly tokenUrl?: string;
   /** Why the site is not built (a synth warning), when `enabled` is false. */
   readonly skippedBecause?: string;
 }
@@ -200,6 +202,7 @@ const ContextSchema = z.object({
   oidcJwksUrl: httpsUrl.optional(),
   /** The external issuer's authorize endpoint for the consoles' sign-in; default `<issuer>/authorize`. */
   oidcAuthorizeUrl: httpsUrl.optional(),
+  oidcTokenUrl: httpsUrl.optional(),
   /** The consoles' domain name (an ICP-filed CNAME in China), e.g. `ai-platform.zs.gov.cn`. */
   consoleDomain: z
     .string()
@@ -334,10 +337,15 @@ function consoleSettings(
     identity.kind === 'oidc'
       ? (ctx.oidcAuthorizeUrl ?? `${identity.issuerUrl.replace(/\/$/, '')}/authorize`)
       : undefined;
+  const tokenUrl =
+    identity.kind === 'oidc'
+      ? (ctx.oidcTokenUrl ?? `${identity.issuerUrl.replace(/\/$/, '')}/token`)
+      : undefined;
   const common = {
     ...(ctx.consoleDomain ? { domain: ctx.consoleDomain } : {}),
     ...(ctx.consoleCertificateId ? { iamCertificateId: ctx.consoleCertificateId } : {}),
     ...(authorizeUrl ? { authorizeUrl } : {}),
+    ...(tokenUrl ? { tokenUrl } : {}),
   };
   if (partition === 'aws-cn' && !ctx.consoleDomain) {
     return {

@@ -37,12 +37,13 @@ export function requireWebBuild(dir = WEB_DIST): string {
 
 /**
  * How the consoles sign people in, written to `config.json` (web/src/config.ts): the Cognito hosted
- * UI (`dev`) or the external OIDC issuer's authorize endpoint (China `prod`); implicit flow, the token
- * comes back in the URL fragment and the HTTP API's JWT authorizer accepts its audience.
+ * UI (`dev`) or the external OIDC issuer (China `prod`); the authorization code flow with PKCE (the
+ * console is a public client: no secret), and the HTTP API's JWT authorizer accepts the ID token's audience.
  */
 export interface ConsoleAuth {
   readonly mode: 'cognito' | 'oidc';
   readonly authorizeUrl: string;
+  readonly tokenUrl: string;
   readonly clientId: string;
   readonly logoutUrl?: string;
 }
@@ -60,6 +61,11 @@ export interface ConsoleSiteProps {
   /** Days CloudFront and S3 access logs are kept. */
   readonly accessLogDays: number;
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * Where the console redeems its sign-in code (the token endpoint's origin, for `connect-src`): the
+   * region's Cognito hosted-UI domains, or the external OIDC issuer's origin.
+   */
+  readonly signInOrigin: string;
 }
 
 /**
@@ -139,7 +145,8 @@ export class ConsoleSite extends Construct {
             `img-src 'self' data: blob: ${s3Endpoints}`,
             "font-src 'self'",
             // The HTTP API (execute-api) and the evidence bucket (presigned POST uploads, GET downloads).
-            `connect-src 'self' ${endpoints('execute-api')} ${s3Endpoints}`,
+            // …and the sign-in's token endpoint (the authorization code is redeemed from the page, PKCE).
+            `connect-src 'self' ${endpoints('execute-api')} ${s3Endpoints} ${props.signInOrigin}`,
             `frame-src blob: ${s3Endpoints}`,
             "object-src 'none'",
             "base-uri 'self'",

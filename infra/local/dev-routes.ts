@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { clock, setClock } from '../../functions/shared/clock.ts';
+import { createDevSignIn } from './dev-sign-in.ts';
 import { jsonReply, problemReply, type Reply, zodErrors } from './http-replies.ts';
 import { type LocalJwtIssuer, TokenRequestSchema } from './jwt-issuer.ts';
 import { type LocalScheduler, UnknownJobError } from './scheduler.ts';
@@ -14,6 +15,7 @@ import type { LocalWorkflowEngine } from './workflow-engine.ts';
  * | `GET /.well-known/jwks.json` | the local issuer's public keys |
  * | `GET /local-issuer/.well-known/openid-configuration` | OpenID discovery for the local issuer |
  * | `POST /dev/token` | `{ sub, groups, email?, expiresInSeconds? }` → `{ token, tokenType, expiresAt, claims }` |
+ * | `GET/POST /dev/authorize`, `POST /dev/oauth2/token` | the hosted sign-in's stand-in: code flow with PKCE (`dev-sign-in.ts`) |
  * | `GET /dev/clock` | `{ now, mode, realNow }` |
  * | `POST /dev/clock` | `{ now, mode?: 'offset' \| 'fixed' }` sets the business clock (offset: keeps running) |
  * | `DELETE /dev/clock` | back to real time |
@@ -30,7 +32,12 @@ export interface DevRouteDeps {
 }
 
 /** Handles a dev route; resolves undefined when the path is not one. */
-export type DevRoutes = (method: string, path: string, body: Buffer) => Promise<Reply | undefined>;
+export type DevRoutes = (
+  method: string,
+  path: string,
+  body: Buffer,
+  query?: URLSearchParams,
+) => Promise<Reply | undefined>;
 
 type ClockMode = 'real' | 'offset' | 'fixed';
 
@@ -57,7 +64,15 @@ export function createDevRoutes(deps: DevRouteDeps): DevRoutes {
     realNow: new Date().toISOString(),
   });
 
-  return async (method: string, path: string, body: Buffer): Promise<Reply | undefined> => {
+  const signIn = createDevSignIn(issuer);
+  return async (
+    method: string,
+    path: string,
+    body: Buffer,
+    query = new URLSearchParams(),
+  ): Promise<Reply | undefined> => {
+    const hosted = await signIn(method, path, query, body);
+    if (hosted) return hosted;
     const parseJson = (): { ok: true; value: unknown } | { ok: false; reply: Reply } => {
       if (!body.length) return { ok: true, value: {} };
       try {

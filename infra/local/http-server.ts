@@ -268,7 +268,7 @@ export function createLocalHttpServer(opts: LocalHttpServerOptions): LocalHttpSe
         },
       );
     }
-    const dev = await devRoutes(method, path, body);
+    const dev = await devRoutes(method, path, body, new URLSearchParams(url.split('?')[1] ?? ''));
     if (dev) return dev;
     const site = opts.consoleDir ? consoleReply(method, path, opts.consoleDir) : undefined;
     if (site) return site;

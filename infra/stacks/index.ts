@@ -90,7 +90,7 @@ export function createApp(options: CreateAppOptions = {}): ZsAiApp {
 /** The consoles' sign-in: Cognito's hosted UI where the stage has a user pool, else the external issuer. */
 function consoleAuth(config: StageConfig, stateful: StatefulStack): ConsoleAuth {
   if (stateful.hostedSignIn) return { mode: 'cognito', ...stateful.hostedSignIn };
-  if (config.identity.kind !== 'oidc' || !config.console.authorizeUrl) {
+  if (config.identity.kind !== 'oidc' || !config.console.authorizeUrl || !config.console.tokenUrl) {
     throw new StageConfigError(
       `Stage ${config.stage}: the consoles have no sign-in (no user pool, no OIDC issuer)`,
     );
@@ -98,6 +98,7 @@ function consoleAuth(config: StageConfig, stateful: StatefulStack): ConsoleAuth 
   return {
     mode: 'oidc',
     authorizeUrl: config.console.authorizeUrl,
+    tokenUrl: config.console.tokenUrl,
     clientId: config.identity.audience[0] as string,
   };
 }

@@ -43,6 +43,7 @@ export interface StatefulStackProps extends StackProps {
 /** The Cognito hosted sign-in of the deployed consoles (written to their `config.json`). */
 export interface HostedSignIn {
   readonly authorizeUrl: string;
+  readonly tokenUrl: string;
   readonly clientId: string;
   readonly logoutUrl: string;
 }
@@ -258,9 +259,10 @@ export class StatefulStack extends Stack {
   }
 
   /**
-   * The deployed consoles sign in through Cognito's hosted UI (a domain of this pool) and receive the
-   * token in the URL fragment (implicit grant, as web/src/session.ts expects), returning only to the
-   * console's own origin. A client of its own, so the code-grant client above keeps its narrower flows.
+   * The deployed consoles sign in through Cognito's hosted UI (a domain of this pool) with the
+   * authorization code grant and PKCE (web/src/session.ts): a public client without a secret, tokens
+   * never in the URL, returning only to the console's own origin. A client of its own, so the API
+   * client above keeps its own callback URLs.
    */
   private addHostedSignIn(
     config: StageConfig,
@@ -276,7 +278,7 @@ export class StatefulStack extends Stack {
       generateSecret: false,
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       oAuth: {
-        flows: { implicitCodeGrant: true, authorizationCodeGrant: false },
+        flows: { authorizationCodeGrant: true, implicitCodeGrant: false },
         scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL],
         callbackUrls: [`${origin}/`, `${origin}/index.html`],
         logoutUrls: [`${origin}/`],
@@ -291,6 +293,7 @@ export class StatefulStack extends Stack {
       clientId: client.userPoolClientId,
       signIn: {
         authorizeUrl: `${base}/oauth2/authorize`,
+        tokenUrl: `${base}/oauth2/token`,
         clientId: client.userPoolClientId,
         logoutUrl: `${base}/logout?client_id=${client.userPoolClientId}&logout_uri=${origin}/`,
       },

@@ -27,6 +27,9 @@ export class WebStack extends Stack {
       originAccess: config.partition === 'aws-cn' ? 'oai' : 'oac',
       accessLogDays: config.evidence.accessLogDays,
       removalPolicy: config.statefulRemovalPolicy,
+      signInOrigin: config.console.tokenUrl
+        ? new URL(config.console.tokenUrl).origin
+        : `https://*.auth.${config.region}.amazoncognito.com`,
       ...(config.console.domain && config.console.iamCertificateId
         ? { domain: { name: config.console.domain, iamCertificateId: config.console.iamCertificateId } }
         : {}),

@@ -22,7 +22,11 @@ beforeAll(() => {
   stages.dev = synthStage('dev', { nag: true });
   stages.prod = synthStage('prod', {
     nag: true,
-    context: { ...PROD_CONSOLE, oidcAuthorizeUrl: `${PROD_OIDC.oidcIssuer}/protocol/openid-connect/auth` },
+    context: {
+      ...PROD_CONSOLE,
+      oidcAuthorizeUrl: `${PROD_OIDC.oidcIssuer}/protocol/openid-connect/auth`,
+      oidcTokenUrl: `${PROD_OIDC.oidcIssuer}/protocol/openid-connect/token`,
+    },
   });
   stages.prodNoDomain = synthStage('prod', { nag: true });
 });
@@ -162,6 +166,12 @@ describe.each(['dev', 'prod'] as const)('the console site (%s)', (stage) => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain(`connect-src 'self' https://*.execute-api.${s().config.region}.`);
+    // The sign-in code is redeemed from the page: the token endpoint's origin is allowed, nothing wider.
+    expect(csp).toContain(
+      stage === 'dev'
+        ? `https://*.auth.${s().config.region}.amazoncognito.com`
+        : new URL(PROD_OIDC.oidcIssuer).origin,
+    );
     expect(csp).toContain(`https://*.s3.${s().config.region}.`);
     expect(csp).toContain('{"Ref":"AWS::URLSuffix"}');
   });
@@ -182,11 +192,15 @@ describe.each(['dev', 'prod'] as const)('the console site (%s)', (stage) => {
       const authorize = JSON.stringify(deployed.auth.authorizeUrl);
       expect(authorize).toContain('.auth.ap-southeast-1.amazoncognito.com/oauth2/authorize');
       expect(authorize).toContain('ExportsOutputRefUsersHostedUi');
+      const token = JSON.stringify(deployed.auth.tokenUrl);
+      expect(token).toContain('.auth.ap-southeast-1.amazoncognito.com/oauth2/token');
+      expect(token).toContain('ExportsOutputRefUsersHostedUi');
       expect(JSON.stringify(deployed.auth.clientId)).toContain('ExportsOutputRefUsersConsoleHostedUi');
     } else {
       expect(deployed.auth).toEqual({
         mode: 'oidc',
         authorizeUrl: `${PROD_OIDC.oidcIssuer}/protocol/openid-connect/auth`,
+        tokenUrl: `${PROD_OIDC.oidcIssuer}/protocol/openid-connect/token`,
         clientId: PROD_OIDC.oidcAudience,
       });
     }
@@ -265,13 +279,13 @@ describe.each(['dev', 'prod'] as const)('the console site (%s)', (stage) => {
 });
 
 describe('the dev stage’s hosted sign-in (Cognito)', () => {
-  it('adds a hosted-UI domain and an implicit-grant client that returns only to the console', () => {
+  it('adds a hosted-UI domain and a code-grant (PKCE) public client that returns only to the console', () => {
     const dev = stages.dev;
     only(dev.stateful$, 'AWS::Cognito::UserPoolDomain');
     dev.stateful$.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       ClientName: 'zs-ai-dev-console-hosted-ui',
       GenerateSecret: false,
-      AllowedOAuthFlows: ['implicit'],
+      AllowedOAuthFlows: ['code'],
       AllowedOAuthFlowsUserPoolClient: true,
       SupportedIdentityProviders: ['COGNITO'],
       CallbackURLs: [

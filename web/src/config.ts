@@ -2,8 +2,8 @@
  * Run-time configuration, read from `config.json` next to `index.html`: one build for every place.
  * - `apiUrl`: the HTTP API's base URL ('' = the same origin, as under `npm start`);
  * - `auth.mode`: `local` (the local issuer's `/dev/token`, with a role picker) or `cognito` (the hosted
- *   sign-in page: `domain`, `clientId`; tokens come back in the URL fragment) or `oidc` (an external
- *   issuer's authorize endpoint, same fragment flow).
+ *   sign-in page) or `oidc` (an external issuer): `authorizeUrl`, `tokenUrl`, `clientId`; the
+ *   authorization code flow with PKCE (`session.ts`).
  */
 export interface ConsoleConfig {
   readonly apiUrl: string;
@@ -12,6 +12,8 @@ export interface ConsoleConfig {
     | {
         readonly mode: 'cognito' | 'oidc';
         readonly authorizeUrl: string;
+        /** The token endpoint that redeems the authorization code (PKCE, no client secret). */
+        readonly tokenUrl: string;
         readonly clientId: string;
         readonly logoutUrl?: string;
       };

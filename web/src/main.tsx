@@ -8,6 +8,7 @@ import { match, navigate, type Page, usePath } from './router.ts';
 import {
   completeHostedSignIn,
   hasRole,
+  hostedSignInProblem,
   ROLES,
   type Role,
   session,
@@ -38,7 +39,12 @@ function SignIn() {
     return (
       <main id="main">
         <h1>{t('signIn.title')}</h1>
-        <button type="button" onClick={startHostedSignIn}>
+        {hostedSignInProblem ? (
+          <p role="alert" class="error">
+            {hostedSignInProblem}
+          </p>
+        ) : null}
+        <button type="button" onClick={() => void startHostedSignIn()}>
           {t('signIn.hosted')}
         </button>
       </main>
@@ -93,6 +99,14 @@ function SignIn() {
   );
 }
 
+/** Ends the session here and, with a hosted sign-in, at the issuer too (its logout returns to the console). */
+function signOut(): void {
+  session.set(null);
+  const auth = currentConfig().auth;
+  if (auth.mode !== 'local' && auth.logoutUrl) location.assign(auth.logoutUrl);
+  else navigate('/');
+}
+
 function App() {
   const lang = useLang();
   const s = useSession();
@@ -129,7 +143,7 @@ function App() {
               <span class="who">
                 {s.sub} · {s.roles.map((r) => t(`role.${r}`)).join(', ')}
               </span>
-              <button type="button" class="link" onClick={() => (session.set(null), navigate('/'))}>
+              <button type="button" class="link" onClick={signOut}>
                 {t('nav.signOut')}
               </button>
             </>
@@ -154,7 +168,7 @@ function App() {
 }
 
 await loadConfig();
-completeHostedSignIn();
+await completeHostedSignIn();
 setLang((localStorage.getItem('zs-console-lang') as 'en' | 'zh-CN' | null) ?? 'zh-CN');
 const root = document.getElementById('app');
 if (root) render(<App />, root);

@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { currentConfig } from './config.ts';
+import { authorizeUrl, codeChallenge, randomToken, tokenRequestBody } from './pkce.ts';
 
 /**
  * Who is signed in. Locally the sign-in page asks the local issuer (`POST /dev/token`) for a token of
  * the chosen role; in AWS the hosted sign-in page (Cognito, or the external OIDC issuer of the China
- * stage) returns tokens in the URL fragment. The token lives in sessionStorage: closing the tab signs out.
+ * stage) returns an authorization code that is redeemed with PKCE (`pkce.ts`). The token lives in sessionStorage: closing the tab signs out.
  */
 export type Role = 'applicant' | 'officer' | 'expert' | 'approver' | 'admin' | 'observer';
 export const ROLES: readonly Role[] = ['applicant', 'officer', 'expert', 'approver', 'admin', 'observer'];
@@ -96,24 +97,88 @@ export async function signInLocally(sub: string, role: Role): Promise<Session> {
   return s;
 }
 
-/** Hosted sign-in (Cognito / OIDC implicit flow): leaves the page; `completeHostedSignIn` reads the answer. */
-export function startHostedSignIn(): void {
+const PENDING_KEY = 'zs-console-sign-in';
+
+/** Where the hosted sign-in returns to: the console's own page, without query or fragment. */
+const redirectUri = (): string => `${location.origin}${location.pathname}`;
+
+/**
+ * Hosted sign-in (Cognito hosted UI / external OIDC issuer), authorization code flow with PKCE: a fresh
+ * verifier and state are kept in sessionStorage (this tab only), the browser leaves for the authorize
+ * page, and `completeHostedSignIn` redeems the code when it comes back.
+ */
+export async function startHostedSignIn(): Promise<void> {
   const auth = currentConfig().auth;
   if (auth.mode === 'local') return;
-  const url = new URL(auth.authorizeUrl);
-  url.searchParams.set('client_id', auth.clientId);
-  url.searchParams.set('response_type', 'token');
-  url.searchParams.set('scope', 'openid email');
-  url.searchParams.set('redirect_uri', `${location.origin}${location.pathname}`);
-  location.assign(url.toString());
+  const verifier = randomToken(48);
+  const state = randomToken(16);
+  sessionStorage.setItem(PENDING_KEY, JSON.stringify({ verifier, state, redirectUri: redirectUri() }));
+  location.assign(
+    authorizeUrl({
+      authorizeUrl: auth.authorizeUrl,
+      clientId: auth.clientId,
+      redirectUri: redirectUri(),
+      state,
+      challenge: await codeChallenge(verifier),
+    }),
+  );
 }
 
-export function completeHostedSignIn(): void {
-  const fragment = new URLSearchParams(location.hash.replace(/^#/, ''));
-  const token = fragment.get('id_token') ?? fragment.get('access_token');
-  if (!token) return;
-  session.set(sessionFromToken(token));
-  history.replaceState(null, '', `${location.pathname}#/`);
+/** Why the last hosted sign-in failed (shown on the sign-in page), if it did. */
+export let hostedSignInProblem: string | undefined;
+
+/**
+ * On load: when the URL carries the authorize answer (`?code&state`, or `?error`), checks the state
+ * against this tab's pending sign-in, redeems the code at the token endpoint with the verifier, and
+ * starts the session with the ID token (it carries `cognito:groups`). The answer is removed from the
+ * address bar either way; a stale or foreign answer starts nothing.
+ */
+export async function completeHostedSignIn(): Promise<void> {
+  const params = new URLSearchParams(location.search);
+  const code = params.get('code');
+  const error = params.get('error');
+  if (!code && !error) return;
+  const raw = sessionStorage.getItem(PENDING_KEY);
+  sessionStorage.removeItem(PENDING_KEY);
+  history.replaceState(null, '', `${location.pathname}#/sign-in`);
+  const auth = currentConfig().auth;
+  try {
+    if (error) throw new Error(`${error}: ${params.get('error_description') ?? ''}`.trim());
+    const pending = raw
+      ? (JSON.parse(raw) as { verifier: string; state: string; redirectUri: string })
+      : null;
+    if (!pending || pending.state !== params.get('state')) {
+      throw new Error('The sign-in answer does not belong to a sign-in started in this tab; sign in again.');
+    }
+    if (auth.mode === 'local') throw new Error('This console signs in locally.');
+    const res = await fetch(auth.tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: tokenRequestBody({
+        clientId: auth.clientId,
+        code: code ?? '',
+        redirectUri: pending.redirectUri,
+        verifier: pending.verifier,
+      }),
+    });
+    const body = (await res.json().catch(() => ({}))) as {
+      id_token?: string;
+      access_token?: string;
+      error?: string;
+      error_description?: string;
+    };
+    const token = body.id_token ?? body.access_token;
+    if (!res.ok || !token) {
+      throw new Error(
+        `The sign-in was refused (${body.error ?? res.status}): ${body.error_description ?? ''}`,
+      );
+    }
+    session.set(sessionFromToken(token));
+    hostedSignInProblem = undefined;
+    history.replaceState(null, '', `${location.pathname}#/`);
+  } catch (e) {
+    hostedSignInProblem = (e as Error).message;
+  }
 }
 
 export const hasRole = (s: Session | null, ...roles: Role[]): boolean =>
