@@ -197,6 +197,14 @@ const JOURNEY: readonly Step[] = [
   },
   { id: 'getOrganisation', as: applicant, params: (s) => ({ orgId: s.orgId as string }), want: 200 },
   {
+    id: 'getMyOrganisation',
+    as: applicant,
+    want: 200,
+    keep: (b, s) => {
+      if (b.id !== s.orgId) throw new Error(`getMyOrganisation: got ${String(b.id)}, want ${s.orgId}`);
+    },
+  },
+  {
     id: 'createCall',
     as: officer,
     body: () => ({
@@ -384,6 +392,16 @@ const JOURNEY: readonly Step[] = [
     },
   },
   {
+    id: 'listObjections',
+    as: officer,
+    query: () => ({ status: 'pending' }),
+    want: 200,
+    keep: (b, s) => {
+      if (!(b.items as Json[]).some((o) => o.id === s.objectionId))
+        throw new Error('listObjections: the pending objection is not listed');
+    },
+  },
+  {
     id: 'listNoticeObjections',
     as: officer,
     params: (s) => ({ noticeId: s.noticeId as string }),
@@ -480,6 +498,15 @@ const JOURNEY: readonly Step[] = [
     want: 201,
     keep: (b, s) => {
       s.changeId = String(b.id);
+    },
+  },
+  {
+    id: 'listChangeRequests',
+    as: officer,
+    want: 200,
+    keep: (b, s) => {
+      if (!(b.items as Json[]).some((c) => c.id === s.changeId))
+        throw new Error('listChangeRequests: the pending change request is not listed');
     },
   },
   {

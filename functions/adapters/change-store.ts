@@ -2,9 +2,11 @@ import type { AuditEvent } from '../core/audit.ts';
 import type {
   AdvanceNotice,
   ChangeDecision,
+  ChangeInbox,
   ChangeKind,
   ChangeRepo,
   ChangeRequest,
+  ChangeStatus,
   HistoryEntry,
 } from '../core/changes.ts';
 import { type NotificationInput, notificationItem } from '../core/notifications.ts';
@@ -22,16 +24,20 @@ import {
   registry,
   type TxOp,
 } from './registry.ts';
-import { GSI1 } from './table-schema.ts';
+import { GSI1, GSI2 } from './table-schema.ts';
 
 /**
  * Change requests and advance notifications (Art. 10) in the registry:
- * - `CHANGE#<id>` / `CHANGE`: a change request; gsi1 `PLATFORMCHANGES#<platformId>` / `<createdAt>#<id>`;
+ * - `CHANGE#<id>` / `CHANGE`: a change request; gsi1 `PLATFORMCHANGES#<platformId>` / `<createdAt>#<id>`
+ *   (a platform's requests); gsi2 `CHANGES#<status>` / `<createdAt>#<id>` (every platform's requests by
+ *   status, the staff inbox), moved to the new status in the decision's transaction;
  * - `PLATFORM#<id>` / `CHANGEPENDING#<kind>`: one pending request per kind (deleted at the decision);
  * - `PLATFORM#<id>` / `HISTORY#<at>#<version>`: the values a change replaced (see `historyOp`);
  * - `PLATFORM#<id>` / `ADVANCE#<filedAt>#<id>`: an accepted advance notification.
  */
 export const changeKey = (id: string): Key => ({ pk: `CHANGE#${id}`, sk: 'CHANGE' });
+/** gsi2 partition of the change requests of one status. */
+export const changesByStatusPk = (status: ChangeStatus): string => `CHANGES#${status}`;
 export const pendingGuardKey = (platformId: string, kind: ChangeKind): Key => ({
   pk: `PLATFORM#${platformId}`,
   sk: `CHANGEPENDING#${kind}`,
@@ -74,7 +80,7 @@ async function pageOfPartition<T>(
   };
 }
 
-export class DynamoChangeStore implements ChangeRepo {
+export class DynamoChangeStore implements ChangeRepo, ChangeInbox {
   constructor(private readonly reg: Registry = registry()) {}
 
   async create(
@@ -104,6 +110,8 @@ export class DynamoChangeStore implements ChangeRepo {
             ...cr,
             gsi1pk: `PLATFORMCHANGES#${cr.platformId}`,
             gsi1sk: `${cr.createdAt}#${cr.id}`,
+            gsi2pk: changesByStatusPk(cr.status),
+            gsi2sk: `${cr.createdAt}#${cr.id}`,
           },
           ifNew: true,
         },
@@ -128,13 +136,28 @@ export class DynamoChangeStore implements ChangeRepo {
     return this.reg.newestFirstPage(GSI1, pk, limit, cursor, (i) => strip<ChangeRequest>(i));
   }
 
+  async listByStatus(
+    status: ChangeStatus,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: ChangeRequest[]; nextCursor?: string }> {
+    return this.reg.newestFirstPage(GSI2, changesByStatusPk(status), limit, cursor, (i) =>
+      strip<ChangeRequest>(i),
+    );
+  }
+
   async decide(d: ChangeDecision): Promise<void> {
     const { id: _i, platformId: _p, version: _v, ...fields } = d.after;
     const ops: TxOp[] = [
       {
         kind: 'update',
         key: changeKey(d.before.id),
-        set: fields,
+        // The request leaves its status list for the new one in the same transaction.
+        set: {
+          ...fields,
+          gsi2pk: changesByStatusPk(d.after.status),
+          gsi2sk: `${d.before.createdAt}#${d.before.id}`,
+        },
         expectVersion: d.before.version,
         entity: `Change request ${d.before.id}`,
       },

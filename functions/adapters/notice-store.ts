@@ -9,15 +9,16 @@ import {
   type Notice,
   type NoticeRepo,
   type Objection,
+  type ObjectionInbox,
 } from '../core/notices.ts';
 import { notificationItem } from '../core/notifications.ts';
-import { keys } from '../core/recognition-model.ts';
+import { keys, type ObjectionStatus } from '../core/recognition-model.ts';
 import { ConflictError } from '../shared/errors.ts';
 import { applicationStatusOp } from './application-store.ts';
 import { DynamoHumanTaskStore, finishTaskOps } from './human-task-store.ts';
 import { platformItem } from './platform-store.ts';
 import { decodeCursor, encodeCursor, type Item, type Registry, registry, type TxOp } from './registry.ts';
-import { GSI1 } from './table-schema.ts';
+import { GSI1, GSI2 } from './table-schema.ts';
 import type { WorkflowEngine } from './workflow-engine.ts';
 
 /**
@@ -25,8 +26,11 @@ import type { WorkflowEngine } from './workflow-engine.ts';
  * - `NOTICE#<id>` / `NOTICE`: the notice; gsi1 `NOTICES` / `<startsAt>#<id>` (public list, newest first);
  *   due index `<endsAt>#notice-close#<id>` while open;
  * - `NOTICE#<id>` / `ENTRY#<applicationId>`: the objection tally of one listed application (versioned);
- * - `OBJ#<id>` / `OBJ`: an objection (confidential); gsi1 `NOTICEOBJ#<noticeId>` / `<createdAt>#<id>`.
+ * - `OBJ#<id>` / `OBJ`: an objection (confidential); gsi1 `NOTICEOBJ#<noticeId>` / `<createdAt>#<id>`
+ *   (a notice's objections); gsi2 `OBJECTIONS#<status>` / `<createdAt>#<id>` (every notice's objections by
+ *   status, the officers' inbox), moved to the new status in the resolution's transaction.
  */
+export const objectionsByStatusPk = (status: ObjectionStatus): string => `OBJECTIONS#${status}`;
 const INTERNAL = ['pk', 'sk', 'type', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'duePk', 'dueSk'];
 
 function strip<T>(item: Item): T {
@@ -49,7 +53,7 @@ const tallyOp = (tally: EntryTally, next: EntryTally): TxOp => ({
   entity: `The objections of application ${tally.applicationId}`,
 });
 
-export class DynamoNoticeStore implements NoticeRepo {
+export class DynamoNoticeStore implements NoticeRepo, ObjectionInbox {
   constructor(
     private readonly reg: Registry = registry(),
     private readonly tasks: DynamoHumanTaskStore = new DynamoHumanTaskStore(reg),
@@ -120,6 +124,16 @@ export class DynamoNoticeStore implements NoticeRepo {
     };
   }
 
+  async listObjectionsByStatus(
+    status: ObjectionStatus,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: Objection[]; nextCursor?: string }> {
+    return this.reg.newestFirstPage(GSI2, objectionsByStatusPk(status), limit, cursor, (i) =>
+      strip<Objection>(i),
+    );
+  }
+
   async addObjection(objection: Objection, tally: EntryTally, audit: AuditEvent): Promise<void> {
     await this.reg.transact({
       ops: [
@@ -131,6 +145,8 @@ export class DynamoNoticeStore implements NoticeRepo {
             ...objection,
             gsi1pk: `NOTICEOBJ#${objection.noticeId}`,
             gsi1sk: `${objection.createdAt}#${objection.id}`,
+            gsi2pk: objectionsByStatusPk(objection.status),
+            gsi2sk: `${objection.createdAt}#${objection.id}`,
           },
           ifNew: true,
           onConflict: () => new DuplicateObjection(objection.id),
@@ -171,6 +187,9 @@ export class DynamoNoticeStore implements NoticeRepo {
           response: resolved.response,
           resolvedAt: resolved.resolvedAt,
           resolvedBy: resolved.resolvedBy,
+          // The objection leaves the pending list for its outcome's in the same transaction.
+          gsi2pk: objectionsByStatusPk(resolved.status),
+          gsi2sk: `${objection.createdAt}#${objection.id}`,
         },
         expectVersion: objection.version,
         entity: `Objection ${objection.id}`,

@@ -1,7 +1,7 @@
 import type { AuditEvent } from '../core/audit.ts';
 import type { HumanTask } from '../core/human-tasks.ts';
 import { notificationItem } from '../core/notifications.ts';
-import type { Organisation, OrganisationRepo } from '../core/organisations.ts';
+import type { Organisation, OrganisationMembership, OrganisationRepo } from '../core/organisations.ts';
 import type { VerificationOutcomeRepo } from '../core/verification-outcome.ts';
 import { ConflictError } from '../shared/errors.ts';
 import type { IdempotencyWrite } from '../shared/idempotency.ts';
@@ -26,7 +26,7 @@ function itemToOrganisation(item: Item): Organisation {
   return copy as unknown as Organisation;
 }
 
-export class DynamoOrganisationStore implements OrganisationRepo {
+export class DynamoOrganisationStore implements OrganisationRepo, OrganisationMembership {
   constructor(private readonly reg: Registry = registry()) {}
 
   async create(org: Organisation, audit: AuditEvent, idempotency?: IdempotencyWrite): Promise<void> {
@@ -72,6 +72,11 @@ export class DynamoOrganisationStore implements OrganisationRepo {
   async get(id: string): Promise<Organisation | undefined> {
     const item = await this.reg.get(orgKey(id));
     return item ? itemToOrganisation(item) : undefined;
+  }
+
+  async organisationIdOf(sub: string): Promise<string | undefined> {
+    const guard = await this.reg.get(memberGuardKey(sub));
+    return typeof guard?.orgId === 'string' ? guard.orgId : undefined;
   }
 
   async decideVerification(

@@ -32,9 +32,10 @@ const evidenceDeps: evidence.PlatformEvidenceDeps = {
     return env().EVIDENCE_MALWARE_SCAN;
   },
 };
+const changeStore = new DynamoChangeStore();
 const changeDeps: changes.ChangeDeps = {
   platforms,
-  changes: new DynamoChangeStore(),
+  changes: changeStore,
   orgs: new DynamoOrganisationStore(),
   evidence: (platformId, ids) => verifiedPlatformEvidence(platformId, ids),
   sharing: sharingStore,
@@ -92,6 +93,9 @@ export const handler = routeGroupHandler(
     ) => ok(await changes.decideChangeRequest(changeDeps, req.principal, req.params.id, req.body)),
     listPlatformChangeRequests: async (req: Req<P, unknown, Page>) =>
       ok(await changes.listChangeRequests(changeDeps, req.principal, req.params.platformId, req.query)),
+    listChangeRequests: async (
+      req: Req<Record<string, never>, unknown, z.infer<typeof s.ChangeRequestListQuery>>,
+    ) => ok(await changes.listChangeRequestsByStatus({ changes: changeStore }, req.query)),
     getPlatformHistory: async (req: Req<P, unknown, Page>) =>
       ok(await changes.platformHistory(changeDeps, req.principal, req.params.platformId, req.query)),
     createAdvanceNotice: (req: Req<P, z.infer<typeof s.CreateAdvanceNoticeBody>>) =>

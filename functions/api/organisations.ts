@@ -7,6 +7,7 @@ import { registry } from '../adapters/registry.ts';
 import { workflowEngine } from '../adapters/workflow-engine.ts';
 import {
   decideVerification,
+  getMyOrganisation,
   getOrganisation,
   type OrganisationDeps,
   registerOrganisation,
@@ -21,9 +22,10 @@ import type {
   VerificationDecisionBody,
 } from './schemas/organisations.ts';
 
-/** Organisation routes (Art. 3, Art. 9(1)): register, read, manual USCC verification. */
+/** Organisation routes (Art. 3, Art. 9(1)): register, read (by id or the caller's own), manual USCC verification. */
+const orgs = new DynamoOrganisationStore();
 const deps: OrganisationDeps = {
-  orgs: new DynamoOrganisationStore(),
+  orgs,
   tasks: new DynamoHumanTaskStore(),
   workflows: workflowEngine,
   clock,
@@ -40,6 +42,10 @@ export const handler = routeGroupHandler(
   {
     createOrganisation: (req: OrgReq<z.infer<typeof CreateOrganisationBody>>) =>
       registerOrganisation(deps, req.principal, req.body, req.idempotency),
+    getMyOrganisation: async (req: OrgReq) => ({
+      status: 200,
+      body: await getMyOrganisation({ orgs }, req.principal),
+    }),
     getOrganisation: async (req: OrgReq) => ({
       status: 200,
       body: await getOrganisation(deps, req.principal, req.params.orgId),

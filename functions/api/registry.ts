@@ -10,6 +10,7 @@ import {
   fileObjection,
   getPublicNotice,
   listObjections,
+  listObjectionsByStatus,
   listPublicNotices,
   type NoticeDeps,
   resolveObjection,
@@ -23,13 +24,15 @@ import type {
   CreateObjectionBody,
   NoticeIdParams,
   ObjectionIdParams,
+  ObjectionListQuery,
   ResolveObjectionBody,
 } from './schemas/notices.ts';
 import type { PlatformIdParams } from './schemas/platforms.ts';
 
 /** Public notices, objections and the platform registry (Art. 8(4), Art. 14). */
+const noticeStore = new DynamoNoticeStore();
 const notices: NoticeDeps = {
-  notices: new DynamoNoticeStore(),
+  notices: noticeStore,
   applications: new DynamoApplicationStore(),
   listing: new WorkflowListingTasks(workflowEngine),
   clock,
@@ -60,6 +63,10 @@ export const handler = routeGroupHandler('registry', registryRoutes, {
   listNoticeObjections: async (req: NoticeReq) => ({
     status: 200,
     body: await listObjections(notices, req.params.noticeId, req.query),
+  }),
+  listObjections: async (req: AuthedRequest<Record<string, never>, z.infer<typeof ObjectionListQuery>>) => ({
+    status: 200,
+    body: await listObjectionsByStatus({ notices: noticeStore }, req.query),
   }),
   resolveObjection: async (
     req: AuthedRequest<

@@ -44,6 +44,8 @@ export type ChangeRequestInput = Proposed & {
 export interface ChangeRequest {
   readonly id: string;
   readonly platformId: string;
+  /** The platform's host organisation name when the request was filed (lists need no extra read). */
+  readonly hostName?: string;
   readonly kind: ChangeKind;
   readonly description: string;
   readonly proposed: Record<string, unknown>;
@@ -131,6 +133,15 @@ export interface ChangeRepo {
   listAdvanceNotices(platformId: string): Promise<AdvanceNotice[]>;
 }
 
+/** Every platform's change requests by status (the staff inbox), newest first. */
+export interface ChangeInbox {
+  listByStatus(
+    status: ChangeStatus,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: ChangeRequest[]; nextCursor?: string }>;
+}
+
 export interface ChangeDeps {
   readonly platforms: Pick<PlatformRepo, 'get' | 'hostMembers'>;
   readonly changes: ChangeRepo;
@@ -216,6 +227,7 @@ export async function fileChangeRequest(
   const cr: ChangeRequest = {
     id: deps.ids.next(),
     platformId,
+    hostName: platform.hostName,
     kind: input.kind,
     description: input.description,
     proposed: { ...input.proposed },
@@ -344,6 +356,17 @@ export async function listChangeRequests(
 ): Promise<{ items: ChangeRequest[]; nextCursor?: string }> {
   await platformAccess(deps.platforms, principal, platformId, STAFF);
   return deps.changes.listByPlatform(platformId, query.limit, query.cursor);
+}
+
+/**
+ * `GET /v1/change-requests?status=` (Art. 10): staff see every platform's change requests of one status
+ * (default `pending`: the office's inbox), newest first; one query whatever the registry's size.
+ */
+export async function listChangeRequestsByStatus(
+  deps: { readonly changes: ChangeInbox },
+  query: { status: ChangeStatus; limit: number; cursor?: string },
+): Promise<{ items: ChangeRequest[]; nextCursor?: string }> {
+  return deps.changes.listByStatus(query.status, query.limit, query.cursor);
 }
 
 /** `GET /v1/platforms/{platformId}/history`: host members, staff, observers (audited), oldest first. */

@@ -89,6 +89,8 @@ export interface Objection extends ObjectionInput {
   readonly id: string;
   readonly noticeId: string;
   readonly callId: string;
+  /** The listed organisation the objection is about (from the notice; lists need no extra read). */
+  readonly orgName?: string;
   readonly status: ObjectionStatus;
   readonly createdAt: string;
   readonly resolvedAt?: string;
@@ -293,6 +295,15 @@ export interface NoticeRepo {
   close(notice: Notice, readDueSk: string, at: string, audit: AuditEvent): Promise<boolean>;
 }
 
+/** Every notice's objections by status (the officers' inbox), newest first. */
+export interface ObjectionInbox {
+  listObjectionsByStatus(
+    status: ObjectionStatus,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: Objection[]; nextCursor?: string }>;
+}
+
 /** The application side of an outcome, committed with the tally. */
 export interface Finish {
   readonly application: Application;
@@ -422,7 +433,8 @@ export async function fileObjection(
       `Notice ${noticeId} accepts objections from ${notice.startsAt} to ${notice.endsAt} (${notice.firstDay}–${notice.lastDay}, Asia/Shanghai) only.`,
     );
   }
-  if (!notice.entries.some((e) => e.applicationId === input.applicationId)) {
+  const entry = notice.entries.find((e) => e.applicationId === input.applicationId);
+  if (!entry) {
     throw new ValidationError(`Application ${input.applicationId} is not listed on notice ${noticeId}.`, [
       { path: 'body.applicationId', message: 'must be one of the applications the notice lists' },
     ]);
@@ -438,6 +450,7 @@ export async function fileObjection(
     id,
     noticeId,
     callId: notice.callId,
+    orgName: entry.orgName,
     status: 'pending',
     createdAt: now.toISOString(),
     version: 1,
@@ -479,6 +492,18 @@ export async function listObjections(
   const notice = await deps.notices.get(noticeId);
   if (!notice) throw new NotFoundError('notice', noticeId);
   return deps.notices.listObjections(noticeId, query.limit, query.cursor);
+}
+
+/**
+ * `GET /v1/objections?status=` (Art. 8(4)): officers and approvers see every notice's objections of one
+ * status (default `pending`: those waiting for a resolution), identities included, newest first; one query
+ * whatever the registry's size.
+ */
+export async function listObjectionsByStatus(
+  deps: { readonly notices: ObjectionInbox },
+  query: { status: ObjectionStatus; limit: number; cursor?: string },
+): Promise<{ items: Objection[]; nextCursor?: string }> {
+  return deps.notices.listObjectionsByStatus(query.status, query.limit, query.cursor);
 }
 
 /** Art. 14: a platform recognised now is valid until the policy end date (Asia/Shanghai). */

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import type { IdempotencyContext, IdempotencyWrite } from '../shared/idempotency.ts';
 import type { Principal } from '../shared/roles.ts';
 import { type AuditEvent, actorOf, auditEvent } from './audit.ts';
@@ -58,6 +58,11 @@ export interface OrganisationRepo {
     task: HumanTask,
     audit: AuditEvent,
   ): Promise<void>;
+}
+
+/** The `MEMBER#<sub>` guard: which organisation an applicant account belongs to (one at most). */
+export interface OrganisationMembership {
+  organisationIdOf(sub: string): Promise<string | undefined>;
 }
 
 export interface OrganisationDeps {
@@ -157,6 +162,28 @@ export async function getOrganisation(
 ): Promise<OrganisationView> {
   const org = await deps.orgs.get(orgId);
   if (!org || !canSee(principal, org)) throw new NotFoundError('organisation', orgId);
+  return toOrganisationView(org);
+}
+
+/**
+ * `GET /v1/organisations/mine`: the organisation the caller's applicant account belongs to (the portal's
+ * "my organisation"), as `GET /v1/organisations/{orgId}` shows it. 404 NO_ORGANISATION until the account
+ * registered one with `POST /v1/organisations`. Two reads: the member guard, then the organisation.
+ */
+export async function getMyOrganisation(
+  deps: { readonly orgs: Pick<OrganisationRepo, 'get'> & OrganisationMembership },
+  principal: Principal,
+): Promise<OrganisationView> {
+  const orgId = await deps.orgs.organisationIdOf(principal.sub);
+  const org = orgId ? await deps.orgs.get(orgId) : undefined;
+  if (!org?.memberSubs.includes(principal.sub)) {
+    throw new AppError(
+      404,
+      'NO_ORGANISATION',
+      'No organisation yet',
+      'Your account does not belong to an organisation yet: register your organisation first (POST /v1/organisations).',
+    );
+  }
   return toOrganisationView(org);
 }
 

@@ -41,6 +41,7 @@ const handler = httpHandler(
       }
       return { status: 201, body: { id: 'new', name: (req.body as { name: string }).name } };
     },
+    getMyOrganisation: async () => ({ status: 200, body: { id: 'mine' } }),
     getOrganisation: async (req) => ({ status: 200, body: { id: req.params.orgId } }),
     decideOrganisationVerification: async () => ({ status: 204 }),
   },

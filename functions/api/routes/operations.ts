@@ -4,6 +4,7 @@ import {
   AdvanceNoticeSchema,
   ChangeDecisionBody,
   ChangeRequestIdParams,
+  ChangeRequestListQuery,
   ChangeRequestSchema,
   CreateAdvanceNoticeBody,
   CreateChangeRequestBody,
@@ -119,6 +120,18 @@ export const operationsRoutes: readonly RouteDef[] = [
     summary: 'A platform’s change requests, newest first (host members, staff).',
     tags,
     request: { params: PlatformIdParams, query: PageQuery.strict() },
+    responses: { 200: { description: 'A page of requests', schema: page(ChangeRequestSchema) } },
+  },
+  {
+    id: 'listChangeRequests',
+    method: 'GET',
+    path: '/v1/change-requests',
+    group: 'operations',
+    auth: STAFF,
+    summary:
+      'Art. 10: every platform’s change requests of one status (default pending: the office’s inbox), newest first, each with the host’s name (staff).',
+    tags,
+    request: { query: ChangeRequestListQuery },
     responses: { 200: { description: 'A page of requests', schema: page(ChangeRequestSchema) } },
   },
   {

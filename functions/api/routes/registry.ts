@@ -5,6 +5,7 @@ import {
   CreateObjectionBody,
   NoticeIdParams,
   ObjectionIdParams,
+  ObjectionListQuery,
   ObjectionSchema,
   PublicNoticeSchema,
   ResolveObjectionBody,
@@ -65,6 +66,18 @@ export const registryRoutes: readonly RouteDef[] = [
     summary: 'The objections to a notice, with the objectors’ confidential details, oldest first.',
     tags: ['registry'],
     request: { params: NoticeIdParams, query: PageQuery.strict() },
+    responses: { 200: { description: 'A page of objections', schema: page(ObjectionSchema) } },
+  },
+  {
+    id: 'listObjections',
+    method: 'GET',
+    path: '/v1/objections',
+    group: 'registry',
+    auth: ['officer', 'approver'],
+    summary:
+      'Every notice’s objections of one status (default pending: those awaiting a resolution), newest first, with the objectors’ confidential details and the listed organisation’s name.',
+    tags: ['registry'],
+    request: { query: ObjectionListQuery },
     responses: { 200: { description: 'A page of objections', schema: page(ObjectionSchema) } },
   },
   {

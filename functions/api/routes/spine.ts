@@ -62,6 +62,17 @@ export const spineRoutes: readonly RouteDef[] = [
     },
   },
   {
+    id: 'getMyOrganisation',
+    method: 'GET',
+    path: '/v1/organisations/mine',
+    group: 'organisations',
+    auth: ['applicant'],
+    summary:
+      'The organisation the caller’s applicant account belongs to (as GET /v1/organisations/{orgId} shows it); 404 NO_ORGANISATION until one is registered with POST /v1/organisations. The literal path wins over {orgId}.',
+    tags: ['organisations'],
+    responses: { 200: { description: 'The caller’s organisation', schema: OrganisationSchema } },
+  },
+  {
     id: 'getOrganisation',
     method: 'GET',
     path: '/v1/organisations/{orgId}',

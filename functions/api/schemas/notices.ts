@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { OBJECTOR_TYPES } from '../../core/notices.ts';
 import { NOTICE_STATUSES, OBJECTION_STATUSES } from '../../core/recognition-model.ts';
 import { CalendarWarningSchema } from './calendar.ts';
-import { CalendarDate, IdParam, Instant } from './common.ts';
+import { CalendarDate, IdParam, Instant, PageQuery } from './common.ts';
 
 export const NoticeIdParams = z.object({ noticeId: IdParam });
 export const ObjectionIdParams = z.object({ objectionId: IdParam });
@@ -51,6 +51,7 @@ export const ObjectionSchema = z
     noticeId: z.string(),
     callId: z.string(),
     applicationId: z.string(),
+    orgName: z.string().optional().describe('the listed organisation the objection is about'),
     objectorName: z.string(),
     objectorType: z.enum(OBJECTOR_TYPES),
     contact: z.string(),
@@ -63,6 +64,11 @@ export const ObjectionSchema = z
     version: z.number().int(),
   })
   .meta({ id: 'Objection' });
+
+/** `GET /v1/objections`: one status (default `pending`, those awaiting a resolution), a page. */
+export const ObjectionListQuery = PageQuery.extend({
+  status: z.enum(OBJECTION_STATUSES).default('pending'),
+}).strict();
 
 export const ResolveObjectionBody = z
   .object({ upheld: z.boolean(), response: z.string().trim().min(2).max(5000) })

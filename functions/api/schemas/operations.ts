@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { ADVANCE_NOTICE_KINDS, CHANGE_KINDS, CHANGE_STATUSES } from '../../core/changes.ts';
 import { SHARING_SCOPES } from '../../core/sharing.ts';
 import { CreateEvidenceBody, DownloadSchema, EvidenceSchema, UploadTicketSchema } from './applications.ts';
-import { CalendarDate, IdParam, Instant } from './common.ts';
+import { CalendarDate, IdParam, Instant, PageQuery } from './common.ts';
 
 /** Platform operations (Art. 10), platform evidence, sharing consents (Art. 11) and settings (Art. 14). */
 export const PlatformIdParams = z.object({ platformId: IdParam });
@@ -76,6 +76,7 @@ export const ChangeRequestSchema = z
   .object({
     id: z.string(),
     platformId: z.string(),
+    hostName: z.string().optional().describe('the platform’s host organisation when the request was filed'),
     kind: z.enum(CHANGE_KINDS),
     description: z.string(),
     proposed: z.record(z.string(), z.unknown()),
@@ -90,6 +91,11 @@ export const ChangeRequestSchema = z
     version: z.number().int(),
   })
   .meta({ id: 'ChangeRequest' });
+
+/** `GET /v1/change-requests`: one status (default `pending`, the office's inbox), a page. */
+export const ChangeRequestListQuery = PageQuery.extend({
+  status: z.enum(CHANGE_STATUSES).default('pending'),
+}).strict();
 
 export const HistoryEntrySchema = z
   .object({
