@@ -99,6 +99,18 @@ function SignIn() {
   );
 }
 
+/**
+ * The skip link moves keyboard focus to the page's content. It must not follow `#main`: the hash is the
+ * route, and `#main` would navigate to a page that does not exist.
+ */
+function skipToContent(e: Event): void {
+  e.preventDefault();
+  const main = document.getElementById('main');
+  if (!main) return;
+  main.setAttribute('tabindex', '-1');
+  main.focus();
+}
+
 /** Ends the session here and, with a hosted sign-in, at the issuer too (its logout returns to the console). */
 function signOut(): void {
   session.set(null);
@@ -122,7 +134,7 @@ function App() {
     .sort((a, b) => b.path.length - a.path.length)[0];
   return (
     <>
-      <a class="skip" href="#main">
+      <a class="skip" href="#main" onClick={skipToContent}>
         {lang === 'en' ? 'Skip to content' : '跳到正文'}
       </a>
       <header>
@@ -154,10 +166,11 @@ function App() {
       </header>
       {!found || !Body ? (
         <main id="main">
-          <p>{t('common.notFound')}</p>
+          <h1>{t('common.notFound')}</h1>
         </main>
       ) : !allowed ? (
         <main id="main">
+          <h1>{t(found.page.titleKey)}</h1>
           <p>{s ? t('common.forbidden') : <a href="#/sign-in">{t('nav.signIn')}</a>}</p>
         </main>
       ) : (

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useId, useState } from 'preact/hooks';
 import { ApiProblem, type FieldProblem } from './api.ts';
 import { t } from './i18n.ts';
 
@@ -114,10 +114,12 @@ export function Status({ value }: { value: string | undefined }) {
   return <span class={`status status-${value ?? 'none'}`}>{value ? t(`status.${value}`) : '—'}</span>;
 }
 
+/** A titled part of a page; its heading names it, so it is a landmark (`region`) screen readers list. */
 export function Section({ title, children }: { title: string; children: ComponentChildren }) {
+  const id = useId();
   return (
-    <section>
-      <h2>{title}</h2>
+    <section aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
       {children}
     </section>
   );

@@ -28,6 +28,8 @@ interface Application {
   summary: string;
   submittedAt?: string;
   supplementDeadline?: string;
+  /** Set when the review workflow failed for good (status `error`). */
+  reviewError?: { kind: string; stateName?: string; at: string };
   eligibility: { eligible: boolean; failures: Finding[]; warnings: Finding[]; manualVerification: boolean };
 }
 interface Criterion {
@@ -130,6 +132,9 @@ export function ApplicationDetail({ params }: { params: Record<string, string> }
             <Eligibility app={d.app} />
             <EvidenceList appId={id} items={d.evidence} call={d.call} />
             {staff ? <Scores call={d.call} audit={d.audit} /> : null}
+            {d.app.status === 'error' && hasRole(s, 'officer') ? (
+              <RetryReview app={d.app} onDone={() => done(t('staff.retry.done'))} />
+            ) : null}
             {myTask('preliminary_review') ? (
               <PreliminaryForm appId={id} onDone={() => done(t('staff.prelim.done'))} />
             ) : null}
@@ -333,6 +338,34 @@ function useSubmit(onDone: () => void) {
     }
   };
   return { problem, busy, run };
+}
+
+/**
+ * A review whose workflow failed for good (a step timed out or errored after its retries) waits in
+ * `error` until an officer restarts it from the preliminary review (`POST …/review/retry`); the API
+ * refuses once experts were assigned (409 REVIEW_ALREADY_AT_EXPERTS), which is shown as is.
+ */
+function RetryReview({ app, onDone }: { app: Application; onDone: () => void }) {
+  const submit = useSubmit(onDone);
+  return (
+    <Section title={t('staff.retry.title')}>
+      <p>
+        {t('staff.retry.explain', {
+          kind: app.reviewError?.kind ?? '—',
+          step: app.reviewError?.stateName ?? '—',
+          at: formatInstant(app.reviewError?.at),
+        })}
+      </p>
+      <ProblemBox problem={submit.problem} />
+      <button
+        type="button"
+        disabled={submit.busy}
+        onClick={() => void submit.run(`/v1/applications/${enc(app.id)}/review/retry`, {})}
+      >
+        {t('staff.retry.submit')}
+      </button>
+    </Section>
+  );
 }
 
 function PreliminaryForm({ appId, onDone }: { appId: string; onDone: () => void }) {

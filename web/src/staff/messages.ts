@@ -76,6 +76,11 @@ addMessages(
     'staff.prelim.deadline': '补正截止时间',
     'staff.prelim.submit': '提交初审决定',
     'staff.prelim.done': '初审决定已提交',
+    'staff.retry.title': '评审流程异常',
+    'staff.retry.explain':
+      '评审流程在“{step}”步骤失败（{kind}，{at}），申报停在“流程异常”。重新启动后将从初审开始；已指派专家的申报不能重启。',
+    'staff.retry.submit': '从初审重新启动评审',
+    'staff.retry.done': '评审已重新启动，申报回到待初审。',
     'staff.assign': '指派评审专家',
     'staff.assign.submit': '指派',
     'staff.assign.done': '已指派专家',
@@ -223,6 +228,11 @@ addMessages(
     'staff.prelim.deadline': 'Supplement deadline',
     'staff.prelim.submit': 'Record the decision',
     'staff.prelim.done': 'Decision recorded',
+    'staff.retry.title': 'The review failed',
+    'staff.retry.explain':
+      'The review workflow failed at step “{step}” ({kind}, {at}); the application waits in “Review failed”. Restarting begins again at the preliminary review; once experts were assigned it cannot restart.',
+    'staff.retry.submit': 'Restart the review from the preliminary review',
+    'staff.retry.done': 'The review was restarted; the application awaits the preliminary review.',
     'staff.assign': 'Assign experts',
     'staff.assign.submit': 'Assign',
     'staff.assign.done': 'Experts assigned',
