@@ -100,11 +100,10 @@ function SignIn() {
 }
 
 /**
- * The skip link moves keyboard focus to the page's content. It must not follow `#main`: the hash is the
- * route, and `#main` would navigate to a page that does not exist.
+ * The skip control moves keyboard focus to the page's content. A button, not a link to `#main`: the
+ * hash is the route, and `#main` would navigate to a page that does not exist.
  */
-function skipToContent(e: Event): void {
-  e.preventDefault();
+function skipToContent(): void {
   const main = document.getElementById('main');
   if (!main) return;
   main.setAttribute('tabindex', '-1');
@@ -134,9 +133,9 @@ function App() {
     .sort((a, b) => b.path.length - a.path.length)[0];
   return (
     <>
-      <a class="skip" href="#main" onClick={skipToContent}>
+      <button type="button" class="skip" onClick={skipToContent}>
         {lang === 'en' ? 'Skip to content' : '跳到正文'}
-      </a>
+      </button>
       <header>
         <strong class="brand">{t('app.title')}</strong>
         <nav aria-label="main">

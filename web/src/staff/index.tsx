@@ -3,8 +3,10 @@ import type { Role } from '../session.ts';
 import { ApplicationDetail } from './application.tsx';
 import { CallDetail, Calls } from './calls.tsx';
 import { Grades } from './evaluation.tsx';
+import { financePages } from './finance/index.tsx';
 import { Inbox } from './inbox.tsx';
 import './messages.ts';
+import { operationsPages } from './operations/index.tsx';
 import { Notices, Registry } from './registry.tsx';
 
 /**
@@ -28,4 +30,6 @@ export const staffPages: readonly Page[] = [
   { path: '/staff/notices', titleKey: 'staff.notices', nav: true, roles: OFFICE, component: Notices },
   { path: '/staff/registry', titleKey: 'staff.registry', nav: true, roles: OFFICE, component: Registry },
   { path: '/staff/evaluation', titleKey: 'staff.grades', nav: true, roles: OFFICE, component: Grades },
+  ...operationsPages,
+  ...financePages,
 ];
