@@ -1,14 +1,23 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uscc } from '../../scripts/demo.ts';
 import { client, type RunningRuntime, removeDataDir, startRuntime } from '../e2e/support/runtime.ts';
 import { launchBrowser, newPage, screenshot, signIn } from './support/browser.ts';
-import { type ApplicantJourney, applicantJourney, createOpenCall } from './support/journey.ts';
+import {
+  type ApplicantJourney,
+  applicantJourney,
+  createOpenCall,
+  runId,
+  withWrongCheckChar,
+} from './support/journey.ts';
 import { openNotice } from './support/recognition.ts';
 
 /**
  * The applicant portal in a real browser: an applicant registers (live USCC feedback), applies with
  * eligibility feedback as they type, uploads a real PDF straight to storage with a progress bar, and
- * submits; the application is then read on a phone-sized screen in English.
+ * submits; the application is then read on a phone-sized screen in English. The organisation is found
+ * again on a fresh browser (the server knows it, not the device), with its manual verification and the
+ * officer's opinion; a supplement is answered; the application is withdrawn after a confirmation.
  */
 let rt: RunningRuntime;
 let browser: Browser;
@@ -72,6 +81,64 @@ describe('the applicant portal', () => {
     await context.close();
   });
 
+  it('finds the organisation on a fresh browser, with its manual verification and the officer’s opinion', async () => {
+    const run = runId();
+    const sub = `applicant-org-${run}`;
+    const orgName = `中山核验测试科技有限公司 ${run}`;
+    // Registers with a wrong check character: accepted, but waiting for manual verification.
+    const first = await newPage(browser);
+    await signIn(first.page, rt.url, 'applicant', sub);
+    await first.page.getByRole('link', { name: '登记单位' }).click();
+    await first.page.getByLabel('单位名称').fill(orgName);
+    await first.page.getByLabel('统一社会信用代码').fill(withWrongCheckChar(uscc()));
+    await first.page.getByLabel('注册资本（元）').fill('60000000');
+    await first.page.getByLabel('注册地址').fill('广东省中山市石岐区康华路 8 号');
+    await first.page.getByLabel('法定代表人').fill('王五');
+    await first.page.getByLabel('联系人').fill('赵六');
+    await first.page.getByLabel('联系电话').fill('0760-88881111');
+    await first.page.getByLabel('电子邮箱').fill('zhao@example.com');
+    await first.page.getByRole('button', { name: '登记', exact: true }).click();
+    await first.page.getByRole('heading', { name: '我的申报', exact: true }).waitFor();
+    await expect.poll(() => first.page.locator('#my-organisation').textContent()).toContain(orgName);
+    await first.context.close();
+
+    // Another browser (nothing stored on the device): the portal asks the server.
+    const second = await newPage(browser);
+    await signIn(second.page, rt.url, 'applicant', sub);
+    const facts = second.page.locator('#my-organisation');
+    await expect.poll(() => facts.textContent()).toContain(orgName);
+    expect(await facts.textContent()).toContain('待产业办人工核验');
+    expect(await second.page.evaluate('JSON.stringify(Object.keys(localStorage))')).not.toContain('org');
+    // The registration page shows the organisation instead of a second form.
+    await second.page.goto(`${rt.url}/console/#/apply/organisation`);
+    await expect.poll(() => second.page.locator('main').textContent()).toContain(orgName);
+    expect(await second.page.getByLabel('单位名称').count()).toBe(0);
+
+    // An officer rejects the code with an opinion (over HTTP: the staff console's part).
+    const api = client(rt.url);
+    const officer = await api.token(`officer-org-${run}`, ['officer']);
+    const mine = await api.get<{ id: string }>('/v1/organisations/mine', await api.token(sub, ['applicant']));
+    expect(mine.status).toBe(200);
+    const opinion = '校验位与营业执照不符，请核对后重新登记。';
+    await expect
+      .poll(
+        async () =>
+          (
+            await api.post(
+              `/v1/organisations/${mine.body.id}/verification`,
+              { decision: 'rejected', opinion },
+              { token: officer },
+            )
+          ).status,
+        { timeout: 20_000 },
+      )
+      .toBe(200);
+    await second.page.goto(`${rt.url}/console/#/apply`);
+    await expect.poll(() => facts.textContent()).toContain('人工核验未通过');
+    expect(await facts.textContent()).toContain(opinion);
+    await second.context.close();
+  }, 120_000);
+
   it('shows a supplement request with its deadline and resubmits the changed application', async () => {
     // An officer returns the application for a supplement (over HTTP: the staff console's part).
     const api = client(rt.url);
@@ -114,6 +181,44 @@ describe('the applicant portal', () => {
     await context.close();
   }, 120_000);
 
+  it('withdraws the application after a confirmation that names the consequence', async () => {
+    const { page, context } = await newPage(browser);
+    await signIn(page, rt.url, 'applicant', journey.applicantSub);
+    await page.goto(`${rt.url}/console/#/apply/applications/${journey.applicationId}`);
+    await page.getByRole('heading', { name: '撤回申报', exact: true }).waitFor();
+    // Changing one's mind keeps it.
+    await page.getByRole('button', { name: '撤回申报…' }).click();
+    const dialog = page.getByRole('alertdialog', { name: '确认撤回申报？' });
+    await expect.poll(() => dialog.textContent()).toContain('不能再修改、补正或重新提交');
+    await dialog.getByRole('button', { name: '不撤回' }).click();
+    expect(await dialog.count()).toBe(0);
+    expect(await page.locator('h1').textContent()).not.toContain('已撤回');
+    // Confirmed, with a reason.
+    await page.getByRole('button', { name: '撤回申报…' }).click();
+    await dialog.getByLabel('撤回原因（可选）').fill('公司战略调整，暂不申报。');
+    await dialog.getByRole('button', { name: '确认撤回' }).click();
+    await expect.poll(() => page.locator('h1').textContent(), { timeout: 20_000 }).toContain('已撤回');
+    await expect.poll(() => page.locator('.timeline').textContent()).toContain('撤回');
+    expect(await page.getByRole('button', { name: '撤回申报…' }).count()).toBe(0);
+
+    const api = client(rt.url);
+    const token = await api.token(journey.applicantSub, ['applicant']);
+    const app = await api.get<{ status: string; withdrawnAt?: string }>(
+      `/v1/applications/${journey.applicationId}`,
+      token,
+    );
+    expect(app.body.status).toBe('withdrawn');
+    expect(app.body.withdrawnAt).toBeTruthy();
+    // The server refuses a second withdrawal; the portal no longer offers one.
+    const again = await api.post<{ code?: string }>(
+      `/v1/applications/${journey.applicationId}/withdraw`,
+      {},
+      { token },
+    );
+    expect(again.status).toBe(409);
+    await context.close();
+  }, 60_000);
+
   it('lets the host of a recognised platform request a change and submit the self-evaluation report', async () => {
     // Set-up over HTTP: a recognised platform (the recognition demo) and an open evaluation cycle.
     const notice = await openNotice(rt.url);
@@ -152,7 +257,7 @@ describe('the applicant portal', () => {
     expect(await changes.textContent()).toContain('待处理');
 
     // Art. 12: the self-evaluation report of the year, submitted.
-    await page.getByLabel('年度').fill(String(year));
+    await page.getByLabel('年度', { exact: true }).fill(String(year));
     await page.getByRole('button', { name: '查看该年度' }).click();
     await page.getByLabel('服务企业数').fill('36');
     await page.getByLabel('合作机构数').fill('12');
@@ -161,7 +266,10 @@ describe('the applicant portal', () => {
     await page.getByLabel('结算算力券数').fill('0');
     await page.getByLabel('自评说明').fill('全年服务企业 36 家，完成承诺。');
     await page.getByRole('button', { name: '提交自评报告' }).click();
-    await expect.poll(() => page.locator('main').textContent()).toContain('报告已提交');
+    const report = page
+      .locator('section')
+      .filter({ has: page.getByRole('heading', { name: '年度自评报告（第十二条）' }) });
+    await expect.poll(() => report.textContent(), { timeout: 20_000 }).toContain('报告已提交 · 报告截止时间');
     const ev = await api.get<{ status: string; report?: { enterprisesServed: number } }>(
       `/v1/evaluation-cycles/${year}/platforms/${platformId}`,
       notice.tokens.owner,

@@ -139,7 +139,9 @@ export function DataTable<T>(props: {
   rowKey: (row: T) => string;
 }) {
   return (
-    <div class="table-wrap">
+    // The frame takes focus, so a keyboard can scroll a table wider than a phone (WCAG 2.1.1).
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable (axe scrollable-region-focusable)
+    <section class="table-wrap" aria-label={props.label} tabIndex={0}>
       <table aria-label={props.label}>
         <thead>
           <tr>
@@ -160,7 +162,7 @@ export function DataTable<T>(props: {
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }
 

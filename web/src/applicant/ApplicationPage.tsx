@@ -1,9 +1,9 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { checkEligibility, type EligibilityOrganisation } from '../../../functions/core/eligibility.ts';
+import { WITHDRAWABLE } from '../../../functions/core/recognition-model.ts';
 import { get, newIdempotencyKey, patch, post } from '../api.ts';
-import { formatInstant, t, useLang } from '../i18n.ts';
+import { addMessages, formatInstant, t, useLang } from '../i18n.ts';
 import { navigate } from '../router.ts';
-import { useSession } from '../session.ts';
 import { fieldError, Loading, ProblemBox, Section, useLoad } from '../ui.tsx';
 import { Status } from './AppStatus.tsx';
 import { EvidenceUploads } from './Evidence.tsx';
@@ -15,11 +15,39 @@ import {
   type Evidence,
   type Finding,
   findingText,
+  myOrganisation,
   type Organisation,
   type Party,
-  rememberedOrgId,
 } from './model.ts';
+import { ApplicantNav } from './Notifications.tsx';
 import { PartyList } from './PartyList.tsx';
+
+addMessages(
+  {
+    'applicant.withdraw.title': '撤回申报',
+    'applicant.withdraw.intro': '在名单公示前可以撤回申报（第八条）。',
+    'applicant.withdraw.start': '撤回申报…',
+    'applicant.withdraw.confirmTitle': '确认撤回申报？',
+    'applicant.withdraw.consequence':
+      '撤回后本申报书的审查即告终止，不能再修改、补正或重新提交；如需参加本次认定，须在截止时间前重新创建申报书。',
+    'applicant.withdraw.reason': '撤回原因（可选）',
+    'applicant.withdraw.confirm': '确认撤回',
+    'applicant.withdraw.keep': '不撤回',
+    'applicant.withdraw.done': '申报已撤回。',
+  },
+  {
+    'applicant.withdraw.title': 'Withdraw the application',
+    'applicant.withdraw.intro': 'You may withdraw the application until the list is published (Art. 8).',
+    'applicant.withdraw.start': 'Withdraw…',
+    'applicant.withdraw.confirmTitle': 'Withdraw this application?',
+    'applicant.withdraw.consequence':
+      'Its review ends for good: it can no longer be edited, supplemented or submitted again; to take part in this call you would create a new application before the deadline.',
+    'applicant.withdraw.reason': 'Reason (optional)',
+    'applicant.withdraw.confirm': 'Yes, withdraw',
+    'applicant.withdraw.keep': 'Keep the application',
+    'applicant.withdraw.done': 'The application is withdrawn.',
+  },
+);
 
 const EDITABLE = ['draft', 'returned'];
 
@@ -147,17 +175,13 @@ function Timeline({ app }: { app: Application }) {
 /** `#/apply/calls/:callId/new`: drafts an application to an open call. */
 export function NewApplication({ params }: { params: Record<string, string> }) {
   useLang();
-  const s = useSession();
-  const orgId = s ? rememberedOrgId(s.sub) : null;
   const data = useLoad(async () => {
-    const [call, org] = await Promise.all([
-      get<Call>(`/v1/calls/${params.callId}`),
-      orgId ? get<Organisation>(`/v1/organisations/${orgId}`).catch(() => undefined) : undefined,
-    ]);
+    const [call, org] = await Promise.all([get<Call>(`/v1/calls/${params.callId}`), myOrganisation()]);
     return { call, org };
-  }, [params.callId, orgId]);
+  }, [params.callId]);
   return (
     <main id="main" class="applicant">
+      <ApplicantNav />
       <h1>{t('applicant.app.newTitle')}</h1>
       <ProblemBox problem={data.problem} />
       <Loading when={data.loading}>
@@ -181,6 +205,7 @@ export function ApplicationDetail({ params }: { params: Record<string, string> }
   }, [params.id]);
   return (
     <main id="main" class="applicant">
+      <ApplicantNav />
       <h1>
         {t('applicant.app.title')} {data.data ? <Status value={data.data.app.status} /> : null}
       </h1>
@@ -397,6 +422,96 @@ function Editor(props: {
           <p>{t('applicant.app.evidence.saveFirst')}</p>
         )}
       </Section>
+      {app && WITHDRAWABLE.includes(app.status as (typeof WITHDRAWABLE)[number]) ? (
+        <Withdraw
+          app={app}
+          onWithdrawn={(withdrawn) => {
+            setApp(withdrawn);
+            setMessage(t('applicant.withdraw.done'));
+            props.reload?.();
+          }}
+        />
+      ) : null}
     </>
+  );
+}
+
+/**
+ * Withdrawal (`POST /v1/applications/{id}/withdraw`, Art. 8(4)): offered only in the states the server
+ * allows, after an explicit confirmation that names the consequence; the server's 409 is shown if it
+ * refuses (e.g. the list was published meanwhile).
+ */
+function Withdraw({ app, onWithdrawn }: { app: Application; onWithdrawn: (a: Application) => void }) {
+  const [asking, setAsking] = useState(false);
+  const [reason, setReason] = useState('');
+  const [problem, setProblem] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const keep = useRef<HTMLButtonElement>(null);
+  // Keyboard and screen-reader users land in the confirmation when it opens.
+  useEffect(() => {
+    if (asking) keep.current?.focus();
+  }, [asking]);
+  const confirm = async () => {
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      const withdrawn = await post<Application>(
+        `/v1/applications/${app.id}/withdraw`,
+        reason.trim() ? { reason: reason.trim() } : {},
+      );
+      setAsking(false);
+      onWithdrawn(withdrawn);
+    } catch (err) {
+      setProblem(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="withdraw" aria-labelledby="withdraw-title">
+      <h2 id="withdraw-title">{t('applicant.withdraw.title')}</h2>
+      <p>{t('applicant.withdraw.intro')}</p>
+      {asking ? (
+        <div
+          class="confirm-box"
+          role="alertdialog"
+          aria-modal="false"
+          aria-labelledby="withdraw-confirm-title"
+          aria-describedby="withdraw-consequence"
+        >
+          <h3 id="withdraw-confirm-title">{t('applicant.withdraw.confirmTitle')}</h3>
+          <p id="withdraw-consequence">{t('applicant.withdraw.consequence')}</p>
+          <div class="field">
+            <label for="withdraw-reason">{t('applicant.withdraw.reason')}</label>
+            <textarea
+              id="withdraw-reason"
+              rows={2}
+              value={reason}
+              aria-invalid={fieldError(problem, 'reason') ? 'true' : undefined}
+              onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)}
+            />
+          </div>
+          <ProblemBox problem={problem} />
+          <div class="actions">
+            <button type="button" class="danger" disabled={busy} onClick={() => void confirm()}>
+              {t('applicant.withdraw.confirm')}
+            </button>
+            <button
+              type="button"
+              class="secondary"
+              disabled={busy}
+              onClick={() => setAsking(false)}
+              ref={keep}
+            >
+              {t('applicant.withdraw.keep')}
+            </button>
+          </div>
+        </div>
+      ) : (
+        <button type="button" class="danger" onClick={() => setAsking(true)}>
+          {t('applicant.withdraw.start')}
+        </button>
+      )}
+    </section>
   );
 }

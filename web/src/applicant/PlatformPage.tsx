@@ -1,21 +1,34 @@
 import { useState } from 'preact/hooks';
-import { ApiProblem, get, newIdempotencyKey, post, put } from '../api.ts';
+import { get, newIdempotencyKey, post } from '../api.ts';
 import { addMessages, formatInstant, t, useLang } from '../i18n.ts';
 import { Field, fieldError, Loading, ProblemBox, Section, useLoad } from '../ui.tsx';
 import { Status } from './AppStatus.tsx';
 import './messages.ts';
 import type { PageOf } from './model.ts';
+import { ApplicantNav } from './Notifications.tsx';
+import { EvidenceAttach } from './PlatformEvidence.tsx';
+import { CaseLibrary, ServiceCatalogue } from './platform/Catalogue.tsx';
+import { AdvanceNotices, SharingConsents } from './platform/Operations.tsx';
+import { SelfEvaluation } from './platform/Report.tsx';
+import { RevocationSummary } from './platform/Revocation.tsx';
+import { VoucherClaims } from './platform/Vouchers.tsx';
 
 /**
- * `#/apply/platforms/:platformId`: after recognition the applicant is the platform's host. Art. 10
- * change requests (the office decides) and the Art. 12 self-evaluation report of a year (a draft until
- * submitted, before the cycle's deadline). The server enforces membership, deadlines and states.
+ * `#/apply/platforms/:platformId`: after recognition the applicant is the platform's host. A revocation
+ * case against the platform first (when there is one), then the host's work: Art. 10 change requests
+ * with evidence and advance notifications, Art. 11 sharing consents, the Art. 6 catalogue (services and
+ * cases), compute voucher claims and redemptions, and the Art. 12 self-evaluation report. The server
+ * enforces membership, deadlines and states; its problems are shown as they are.
  */
 addMessages(
   {
     'applicant.platform.title': '我的平台',
     'applicant.platform.validUntil': '有效期至',
+    'applicant.platform.recognisedAt': '认定时间',
+    'applicant.platform.host': '建设主体',
+    'applicant.platform.capabilities': '平台能力',
     'applicant.platform.link': '平台运营（变更申请、年度自评）',
+    'applicant.platform.contents': '本页内容',
     'applicant.change.title': '变更申请（第十条）',
     'applicant.change.kind': '变更事项',
     'applicant.change.kind.service_content': '服务内容',
@@ -24,45 +37,27 @@ addMessages(
     'applicant.change.description': '变更内容及理由',
     'applicant.change.proposed.lines': '变更后的内容（每行一项）',
     'applicant.change.proposed.orgId': '新建设主体的单位编号',
+    'applicant.change.evidence': '变更申请证明材料',
     'applicant.change.submit': '提交变更申请',
     'applicant.change.done': '变更申请已提交，等待产业办审核。',
     'applicant.change.list': '已提交的变更申请',
     'applicant.change.opinion': '审核意见',
-    'applicant.report.title': '年度自评报告（第十二条）',
-    'applicant.report.year': '年度',
-    'applicant.report.load': '查看该年度',
-    'applicant.report.none': '该年度尚未开展评价，或本平台不在评价范围内。',
-    'applicant.report.deadline': '报告截止时间',
-    'applicant.report.enterprisesServed': '服务企业数',
-    'applicant.report.partnerCount': '合作机构数',
-    'applicant.report.cases': '应用案例数',
-    'applicant.report.vouchersIssued': '发放算力券数',
-    'applicant.report.vouchersSettled': '结算算力券数',
-    'applicant.report.narrative': '自评说明',
-    'applicant.report.save': '保存草稿',
-    'applicant.report.saved': '自评报告草稿已保存。',
-    'applicant.report.submit': '提交自评报告',
-    'applicant.report.submitted': '自评报告已提交。',
-    'applicant.report.grade': '评价等级',
-    'applicant.status.approved': '已批准',
-    'applicant.status.awaiting_report': '待提交报告',
-    'applicant.status.report_submitted': '报告已提交',
-    'applicant.status.graded': '已评分',
-    'applicant.status.published': '已公布',
-    'applicant.status.overdue': '逾期未提交',
-    'applicant.status.not_graded': '不予评价',
+    'applicant.change.files': '材料：{names}',
+    'applicant.change.status.pending': '待处理',
+    'applicant.change.status.approved': '已批准',
+    'applicant.change.status.rejected': '未批准',
     'applicant.status.active': '有效',
     'applicant.status.expired': '已到期',
     'applicant.status.revoked': '已撤销',
-    'applicant.grade.excellent': '优秀',
-    'applicant.grade.good': '良好',
-    'applicant.grade.qualified': '合格',
-    'applicant.grade.unqualified': '不合格',
   },
   {
     'applicant.platform.title': 'My platform',
     'applicant.platform.validUntil': 'Valid until',
+    'applicant.platform.recognisedAt': 'Recognised',
+    'applicant.platform.host': 'Host organisation',
+    'applicant.platform.capabilities': 'Capabilities',
     'applicant.platform.link': 'Platform operations (changes, self-evaluation)',
+    'applicant.platform.contents': 'On this page',
     'applicant.change.title': 'Change requests (Art. 10)',
     'applicant.change.kind': 'What changes',
     'applicant.change.kind.service_content': 'Service content',
@@ -71,99 +66,120 @@ addMessages(
     'applicant.change.description': 'The change and its reasons',
     'applicant.change.proposed.lines': 'The new content (one item per line)',
     'applicant.change.proposed.orgId': 'Organisation id of the new host',
+    'applicant.change.evidence': 'evidence for the change request',
     'applicant.change.submit': 'Request the change',
     'applicant.change.done': 'The change request is filed; the office decides.',
     'applicant.change.list': 'Change requests filed',
     'applicant.change.opinion': 'Opinion',
-    'applicant.report.title': 'Annual self-evaluation report (Art. 12)',
-    'applicant.report.year': 'Year',
-    'applicant.report.load': 'Show that year',
-    'applicant.report.none': 'No evaluation of this platform in that year.',
-    'applicant.report.deadline': 'Report deadline',
-    'applicant.report.enterprisesServed': 'Enterprises served',
-    'applicant.report.partnerCount': 'Partner institutions',
-    'applicant.report.cases': 'Application cases',
-    'applicant.report.vouchersIssued': 'Compute vouchers issued',
-    'applicant.report.vouchersSettled': 'Compute vouchers settled',
-    'applicant.report.narrative': 'Self-assessment',
-    'applicant.report.save': 'Save draft',
-    'applicant.report.saved': 'The draft report is saved.',
-    'applicant.report.submit': 'Submit the report',
-    'applicant.report.submitted': 'The report is submitted.',
-    'applicant.report.grade': 'Grade',
-    'applicant.status.approved': 'Approved',
-    'applicant.status.awaiting_report': 'Awaiting the report',
-    'applicant.status.report_submitted': 'Report submitted',
-    'applicant.status.graded': 'Graded',
-    'applicant.status.published': 'Published',
-    'applicant.status.overdue': 'Overdue',
-    'applicant.status.not_graded': 'Not graded',
+    'applicant.change.files': 'Files: {names}',
+    'applicant.change.status.pending': 'Pending',
+    'applicant.change.status.approved': 'Approved',
+    'applicant.change.status.rejected': 'Rejected',
     'applicant.status.active': 'Active',
     'applicant.status.expired': 'Expired',
     'applicant.status.revoked': 'Revoked',
-    'applicant.grade.excellent': 'Excellent',
-    'applicant.grade.good': 'Good',
-    'applicant.grade.qualified': 'Qualified',
-    'applicant.grade.unqualified': 'Unqualified',
   },
 );
 
 interface Platform {
   id: string;
   hostName: string;
+  uscc: string;
   status: string;
   validUntil: string;
   recognisedAt: string;
+  capabilities: string[];
 }
 
 interface ChangeRequest {
   id: string;
   kind: string;
   description: string;
-  status: string;
+  status: 'pending' | 'approved' | 'rejected';
   createdAt: string;
   opinion?: string;
-}
-
-const REPORT_FIELDS = [
-  'enterprisesServed',
-  'partnerCount',
-  'cases',
-  'vouchersIssued',
-  'vouchersSettled',
-] as const;
-type ReportCounts = Record<(typeof REPORT_FIELDS)[number], string>;
-
-interface Evaluation {
-  status: string;
-  reportDeadline: string;
-  report?: Record<(typeof REPORT_FIELDS)[number], number> & { narrative: string };
-  reportSubmittedAt?: string;
-  grade?: string;
-  version?: number;
+  evidenceManifest: { evidenceId: string; fileName: string }[];
 }
 
 export function PlatformPage({ params }: { params: Record<string, string> }) {
   useLang();
   const id = params.platformId ?? '';
   const platform = useLoad(() => get<Platform>(`/v1/platforms/${id}`), [id]);
+  const p = platform.data;
   return (
     <main id="main" class="applicant">
+      <ApplicantNav />
       <h1>
-        {t('applicant.platform.title')} {platform.data ? <Status value={platform.data.status} /> : null}
+        {t('applicant.platform.title')} {p ? <Status value={p.status} /> : null}
       </h1>
       <ProblemBox problem={platform.problem} />
       <Loading when={platform.loading}>
-        {platform.data ? (
-          <p>
-            <strong>{platform.data.hostName}</strong> · {t('applicant.platform.validUntil')}{' '}
-            {platform.data.validUntil}
-          </p>
+        {p ? (
+          <dl class="facts">
+            <dt>{t('applicant.platform.host')}</dt>
+            <dd>
+              <strong>{p.hostName}</strong> · <code>{p.uscc}</code>
+            </dd>
+            <dt>{t('applicant.platform.recognisedAt')}</dt>
+            <dd>{formatInstant(p.recognisedAt)}</dd>
+            <dt>{t('applicant.platform.validUntil')}</dt>
+            <dd>{p.validUntil}</dd>
+            <dt>{t('applicant.platform.capabilities')}</dt>
+            <dd>{p.capabilities.join('、') || '—'}</dd>
+          </dl>
         ) : null}
       </Loading>
-      <ChangeRequests platformId={id} />
-      <SelfEvaluation platformId={id} />
+      {p ? (
+        <>
+          <Contents />
+          <RevocationSummary platformId={id} />
+          <ChangeRequests platformId={id} />
+          <AdvanceNotices platformId={id} />
+          <ServiceCatalogue platformId={id} />
+          <CaseLibrary platformId={id} />
+          <VoucherClaims platformId={id} />
+          <SharingConsents platformId={id} hostName={p.hostName} />
+          <SelfEvaluation platformId={id} />
+        </>
+      ) : null}
     </main>
+  );
+}
+
+/** The page is long: its parts, each a button that moves the focus to that part's heading. */
+const PARTS = [
+  'applicant.change.title',
+  'applicant.adv.title',
+  'applicant.cat.services',
+  'applicant.cat.cases',
+  'applicant.vch.claims',
+  'applicant.vch.redeem',
+  'applicant.share.title',
+  'applicant.report.title',
+] as const;
+
+function Contents() {
+  const go = (title: string) => {
+    const heading = [...document.querySelectorAll<HTMLElement>('main section > h2')].find(
+      (h) => h.textContent === title,
+    );
+    if (!heading) return;
+    heading.tabIndex = -1;
+    heading.scrollIntoView({ block: 'start' });
+    heading.focus();
+  };
+  return (
+    <nav class="page-contents" aria-label={t('applicant.platform.contents')}>
+      <ul>
+        {PARTS.map((key) => (
+          <li key={key}>
+            <button type="button" class="link" onClick={() => go(t(key))}>
+              {t(key)}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </nav>
   );
 }
 
@@ -177,8 +193,11 @@ function ChangeRequests({ platformId }: { platformId: string }) {
   );
   const [description, setDescription] = useState('');
   const [proposed, setProposed] = useState('');
+  const [evidenceIds, setEvidenceIds] = useState<string[]>([]);
+  const [attachKey, setAttachKey] = useState(0);
   const [problem, setProblem] = useState<unknown>();
   const [done, setDone] = useState('');
+  const [busy, setBusy] = useState(false);
   const [key, setKey] = useState(newIdempotencyKey);
   const lines = proposed
     .split('\n')
@@ -188,6 +207,7 @@ function ChangeRequests({ platformId }: { platformId: string }) {
     e.preventDefault();
     setProblem(undefined);
     setDone('');
+    setBusy(true);
     try {
       await post(
         `/v1/platforms/${platformId}/change-requests`,
@@ -200,16 +220,21 @@ function ChangeRequests({ platformId }: { platformId: string }) {
               : kind === 'target_tasks'
                 ? { tasks: lines }
                 : { orgId: proposed.trim() },
+          ...(evidenceIds.length ? { evidenceIds } : {}),
         },
         { idempotencyKey: key },
       );
       setDone(t('applicant.change.done'));
       setDescription('');
       setProposed('');
+      setAttachKey((k) => k + 1);
       setKey(newIdempotencyKey());
       list.reload();
     } catch (err) {
       setProblem(err);
+      setKey(newIdempotencyKey());
+    } finally {
+      setBusy(false);
     }
   };
   return (
@@ -243,6 +268,7 @@ function ChangeRequests({ platformId }: { platformId: string }) {
             label={t('applicant.change.proposed.orgId')}
             value={proposed}
             onInput={setProposed}
+            error={fieldError(problem, 'proposed.orgId')}
           />
         ) : (
           <div class="field">
@@ -255,18 +281,33 @@ function ChangeRequests({ platformId }: { platformId: string }) {
             />
           </div>
         )}
+        <EvidenceAttach
+          key={attachKey}
+          id="change-evidence"
+          label={t('applicant.change.evidence')}
+          kind="change_request"
+          createPath={`/v1/platforms/${platformId}/evidence`}
+          confirmPath={(id) => `/v1/platforms/${platformId}/evidence/${id}/confirm`}
+          onIds={setEvidenceIds}
+        />
         <ProblemBox problem={problem} />
         <p role="status">{done}</p>
-        <button type="submit">{t('applicant.change.submit')}</button>
+        <button type="submit" disabled={busy}>
+          {t('applicant.change.submit')}
+        </button>
       </form>
       <h3>{t('applicant.change.list')}</h3>
       <ProblemBox problem={list.problem} />
       {list.data?.items.length ? (
         <ul class="change-requests">
           {list.data.items.map((c) => (
-            <li key={c.id}>
+            <li key={c.id} data-change={c.id}>
               <time dateTime={c.createdAt}>{formatInstant(c.createdAt)}</time>{' '}
-              {t(`applicant.change.kind.${c.kind}`)} · {c.description} · <Status value={c.status} />
+              {t(`applicant.change.kind.${c.kind}`)} · {c.description} ·{' '}
+              <span class={`status status-${c.status}`}>{t(`applicant.change.status.${c.status}`)}</span>
+              {c.evidenceManifest.length
+                ? ` · ${t('applicant.change.files', { names: c.evidenceManifest.map((m) => m.fileName).join('、') })}`
+                : null}
               {c.opinion ? ` · ${t('applicant.change.opinion')}: ${c.opinion}` : null}
             </li>
           ))}
@@ -275,138 +316,5 @@ function ChangeRequests({ platformId }: { platformId: string }) {
         <p>{t('common.none')}</p>
       )}
     </Section>
-  );
-}
-
-function SelfEvaluation({ platformId }: { platformId: string }) {
-  const [year, setYear] = useState(String(new Date().getFullYear()));
-  const [shownYear, setShownYear] = useState(year);
-  const evaluation = useLoad(
-    () =>
-      get<Evaluation>(`/v1/evaluation-cycles/${shownYear}/platforms/${platformId}`).catch((e: unknown) => {
-        if (e instanceof ApiProblem && e.status === 404) return undefined;
-        throw e;
-      }),
-    [shownYear, platformId],
-  );
-  return (
-    <Section title={t('applicant.report.title')}>
-      <form
-        class="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setShownYear(year);
-        }}
-      >
-        <Field
-          id="report-year"
-          label={t('applicant.report.year')}
-          type="number"
-          value={year}
-          onInput={setYear}
-        />
-        <button type="submit" class="secondary">
-          {t('applicant.report.load')}
-        </button>
-      </form>
-      <ProblemBox problem={evaluation.problem} />
-      <Loading when={evaluation.loading}>
-        {evaluation.data ? (
-          <ReportForm
-            key={`${shownYear}-${evaluation.data.version ?? 0}-${evaluation.data.status}`}
-            year={shownYear}
-            platformId={platformId}
-            evaluation={evaluation.data}
-            reload={evaluation.reload}
-          />
-        ) : evaluation.problem ? null : (
-          <p>{t('applicant.report.none')}</p>
-        )}
-      </Loading>
-    </Section>
-  );
-}
-
-function ReportForm(props: { year: string; platformId: string; evaluation: Evaluation; reload: () => void }) {
-  const ev = props.evaluation;
-  const [counts, setCounts] = useState<ReportCounts>(
-    () =>
-      Object.fromEntries(
-        REPORT_FIELDS.map((f) => [f, ev.report ? String(ev.report[f]) : '']),
-      ) as ReportCounts,
-  );
-  const [narrative, setNarrative] = useState(ev.report?.narrative ?? '');
-  const [problem, setProblem] = useState<unknown>();
-  const [message, setMessage] = useState('');
-  const editable = ev.status === 'awaiting_report';
-  const base = `/v1/evaluation-cycles/${props.year}/platforms/${props.platformId}/report`;
-  const body = () => ({
-    ...Object.fromEntries(REPORT_FIELDS.map((f) => [f, Number(counts[f] || 0)])),
-    narrative,
-  });
-  const act = (fn: () => Promise<string>) => async () => {
-    setProblem(undefined);
-    try {
-      setMessage(await fn());
-      props.reload();
-    } catch (err) {
-      setProblem(err);
-    }
-  };
-  return (
-    <div>
-      <p>
-        <Status value={ev.status} /> · {t('applicant.report.deadline')} {formatInstant(ev.reportDeadline)}
-        {ev.grade ? ` · ${t('applicant.report.grade')}: ${t(`applicant.grade.${ev.grade}`)}` : null}
-      </p>
-      <fieldset disabled={!editable}>
-        {REPORT_FIELDS.map((f) => (
-          <Field
-            key={f}
-            id={`report-${f}`}
-            label={t(`applicant.report.${f}`)}
-            type="number"
-            value={counts[f]}
-            onInput={(v) => setCounts((c) => ({ ...c, [f]: v }))}
-            error={fieldError(problem, f)}
-          />
-        ))}
-        <div class="field">
-          <label for="report-narrative">{t('applicant.report.narrative')}</label>
-          <textarea
-            id="report-narrative"
-            rows={5}
-            value={narrative}
-            onInput={(e) => setNarrative((e.target as HTMLTextAreaElement).value)}
-          />
-        </div>
-      </fieldset>
-      <ProblemBox problem={problem} />
-      <p role="status">{message}</p>
-      {editable ? (
-        <div class="actions">
-          <button
-            type="button"
-            class="secondary"
-            onClick={act(async () => {
-              await put(base, body());
-              return t('applicant.report.saved');
-            })}
-          >
-            {t('applicant.report.save')}
-          </button>
-          <button
-            type="button"
-            onClick={act(async () => {
-              await put(base, body());
-              await post(`${base}/submit`);
-              return t('applicant.report.submitted');
-            })}
-          >
-            {t('applicant.report.submit')}
-          </button>
-        </div>
-      ) : null}
-    </div>
   );
 }

@@ -3,10 +3,11 @@ import { checkUscc, normaliseUscc } from '../../../functions/core/uscc.ts';
 import { newIdempotencyKey, post } from '../api.ts';
 import { t, useLang } from '../i18n.ts';
 import { navigate } from '../router.ts';
-import { useSession } from '../session.ts';
-import { Field, fieldError, ProblemBox } from '../ui.tsx';
+import { Field, fieldError, Loading, ProblemBox, useLoad } from '../ui.tsx';
+import { OrganisationFacts } from './Dashboard.tsx';
 import './messages.ts';
-import { rememberOrgId, type UsccCheckView } from './model.ts';
+import { myOrganisation } from './model.ts';
+import { ApplicantNav } from './Notifications.tsx';
 
 /**
  * Live feedback on a unified social credit code while it is typed, from the same GB 32100-2015 rules the
@@ -31,9 +32,32 @@ export function usccFeedback(raw: string): { ok: boolean; text: string } | undef
   return { ok: true, text: t('applicant.reg.uscc.ok', { region: c.regionCode }) };
 }
 
+/** `#/apply/organisation`: the registration form, or the organisation when one is registered already. */
 export function RegisterOrganisation() {
   useLang();
-  const s = useSession();
+  const mine = useLoad(myOrganisation);
+  return (
+    <main id="main" class="applicant">
+      <ApplicantNav />
+      <h1>{mine.data ? t('applicant.org') : t('applicant.reg.title')}</h1>
+      <ProblemBox problem={mine.problem} />
+      <Loading when={mine.loading}>
+        {mine.data ? (
+          <>
+            <OrganisationFacts org={mine.data} />
+            <p>
+              <a href="#/apply">{t('applicant.dashboard')}</a>
+            </p>
+          </>
+        ) : mine.problem ? null : (
+          <RegistrationForm />
+        )}
+      </Loading>
+    </main>
+  );
+}
+
+function RegistrationForm() {
   const [form, setForm] = useState({
     name: '',
     uscc: '',
@@ -60,7 +84,7 @@ export function RegisterOrganisation() {
     setBusy(true);
     setProblem(undefined);
     try {
-      const created = await post<{ id: string; usccCheck: UsccCheckView; verification: { status: string } }>(
+      await post(
         '/v1/organisations',
         {
           name: form.name,
@@ -72,7 +96,6 @@ export function RegisterOrganisation() {
         },
         { idempotencyKey: idemKey },
       );
-      if (s) rememberOrgId(s.sub, created.id);
       navigate('/apply');
     } catch (err) {
       setProblem(err);
@@ -82,105 +105,102 @@ export function RegisterOrganisation() {
   };
 
   return (
-    <main id="main" class="applicant">
-      <h1>{t('applicant.reg.title')}</h1>
-      <form onSubmit={submit} noValidate>
-        <Field
-          id="org-name"
-          label={t('applicant.reg.name')}
-          value={form.name}
-          onInput={set('name')}
+    <form onSubmit={submit} noValidate>
+      <Field
+        id="org-name"
+        label={t('applicant.reg.name')}
+        value={form.name}
+        onInput={set('name')}
+        required
+        error={fieldError(problem, 'name')}
+      />
+      <div class="field">
+        <label for="uscc">
+          {t('applicant.reg.uscc')}
+          <span aria-hidden="true"> *</span>
+        </label>
+        <input
+          id="uscc"
+          name="uscc"
+          value={form.uscc}
           required
-          error={fieldError(problem, 'name')}
+          maxLength={18}
+          autoComplete="off"
+          spellcheck={false}
+          aria-invalid={feedback && !feedback.ok ? 'true' : undefined}
+          aria-describedby={describedBy}
+          onInput={(e) => set('uscc')((e.target as HTMLInputElement).value)}
         />
-        <div class="field">
-          <label for="uscc">
-            {t('applicant.reg.uscc')}
-            <span aria-hidden="true"> *</span>
-          </label>
-          <input
-            id="uscc"
-            name="uscc"
-            value={form.uscc}
-            required
-            maxLength={18}
-            autoComplete="off"
-            spellcheck={false}
-            aria-invalid={feedback && !feedback.ok ? 'true' : undefined}
-            aria-describedby={describedBy}
-            onInput={(e) => set('uscc')((e.target as HTMLInputElement).value)}
-          />
-          <small id="uscc-hint">{t('applicant.reg.uscc.hint')}</small>
-          <p
-            id="uscc-feedback"
-            class={feedback ? (feedback.ok ? 'ok' : 'error') : undefined}
-            role="status"
-            aria-live="polite"
-          >
-            {feedback?.text ?? ''}
-          </p>
-          {serverUscc ? (
-            <small id="uscc-error" class="error" role="alert">
-              {serverUscc}
-            </small>
-          ) : null}
-        </div>
-        <Field
-          id="org-capital"
-          label={t('applicant.reg.capital')}
-          type="number"
-          value={form.registeredCapitalCny}
-          onInput={set('registeredCapitalCny')}
-          required
-          error={fieldError(problem, 'registeredCapitalCny')}
-        />
-        <Field
-          id="org-address"
-          label={t('applicant.reg.address')}
-          value={form.address}
-          onInput={set('address')}
-          required
-          error={fieldError(problem, 'address')}
-        />
-        <Field
-          id="org-legal-rep"
-          label={t('applicant.reg.legalRep')}
-          value={form.legalRepresentative}
-          onInput={set('legalRepresentative')}
-          required
-          error={fieldError(problem, 'legalRepresentative')}
-        />
-        <Field
-          id="org-contact"
-          label={t('applicant.reg.contactName')}
-          value={form.contactName}
-          onInput={set('contactName')}
-          required
-          error={fieldError(problem, 'contact.name')}
-        />
-        <Field
-          id="org-phone"
-          label={t('applicant.reg.phone')}
-          type="tel"
-          value={form.phone}
-          onInput={set('phone')}
-          required
-          error={fieldError(problem, 'contact.phone')}
-        />
-        <Field
-          id="org-email"
-          label={t('applicant.reg.email')}
-          type="email"
-          value={form.email}
-          onInput={set('email')}
-          required
-          error={fieldError(problem, 'contact.email')}
-        />
-        <ProblemBox problem={problem} />
-        <button type="submit" disabled={busy}>
-          {t('applicant.reg.submit')}
-        </button>
-      </form>
-    </main>
+        <small id="uscc-hint">{t('applicant.reg.uscc.hint')}</small>
+        <p
+          id="uscc-feedback"
+          class={feedback ? (feedback.ok ? 'ok' : 'error') : undefined}
+          role="status"
+          aria-live="polite"
+        >
+          {feedback?.text ?? ''}
+        </p>
+        {serverUscc ? (
+          <small id="uscc-error" class="error" role="alert">
+            {serverUscc}
+          </small>
+        ) : null}
+      </div>
+      <Field
+        id="org-capital"
+        label={t('applicant.reg.capital')}
+        type="number"
+        value={form.registeredCapitalCny}
+        onInput={set('registeredCapitalCny')}
+        required
+        error={fieldError(problem, 'registeredCapitalCny')}
+      />
+      <Field
+        id="org-address"
+        label={t('applicant.reg.address')}
+        value={form.address}
+        onInput={set('address')}
+        required
+        error={fieldError(problem, 'address')}
+      />
+      <Field
+        id="org-legal-rep"
+        label={t('applicant.reg.legalRep')}
+        value={form.legalRepresentative}
+        onInput={set('legalRepresentative')}
+        required
+        error={fieldError(problem, 'legalRepresentative')}
+      />
+      <Field
+        id="org-contact"
+        label={t('applicant.reg.contactName')}
+        value={form.contactName}
+        onInput={set('contactName')}
+        required
+        error={fieldError(problem, 'contact.name')}
+      />
+      <Field
+        id="org-phone"
+        label={t('applicant.reg.phone')}
+        type="tel"
+        value={form.phone}
+        onInput={set('phone')}
+        required
+        error={fieldError(problem, 'contact.phone')}
+      />
+      <Field
+        id="org-email"
+        label={t('applicant.reg.email')}
+        type="email"
+        value={form.email}
+        onInput={set('email')}
+        required
+        error={fieldError(problem, 'contact.email')}
+      />
+      <ProblemBox problem={problem} />
+      <button type="submit" disabled={busy}>
+        {t('applicant.reg.submit')}
+      </button>
+    </form>
   );
 }

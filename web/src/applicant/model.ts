@@ -1,8 +1,9 @@
+import { ApiProblem, get } from '../api.ts';
 import { currentLang } from '../i18n.ts';
 
 /**
  * What the applicant portal reads from the API (the shapes of `GET /openapi.json`, only the fields the
- * pages use), and the small client-side memory the API leaves to the client.
+ * pages use), and small helpers to read it.
  */
 export const MEMBER_KINDS = [
   'company',
@@ -52,7 +53,11 @@ export interface Organisation {
   legalRepresentative: string;
   contact: { name: string; phone: string; email: string };
   usccCheck: UsccCheckView;
-  verification: { status: 'not_required' | 'pending' | 'verified' | 'rejected'; opinion?: string };
+  verification: {
+    status: 'not_required' | 'pending' | 'verified' | 'rejected';
+    opinion?: string;
+    decidedAt?: string;
+  };
   createdAt: string;
 }
 
@@ -114,13 +119,16 @@ export interface Notification {
   title: string;
   entityType: string;
   entityId: string;
+  detail: Record<string, unknown>;
   at: string;
   read: boolean;
+  readAt?: string;
 }
 
 export interface Task {
   id: string;
   kind: string;
+  entityType?: string;
   entityId: string;
   dueAt?: string;
   status?: string;
@@ -132,12 +140,35 @@ export interface PageOf<T> {
 }
 
 /**
- * The API has no "my organisation" lookup for an applicant (only `GET /v1/organisations/{id}`), so the
- * portal remembers the id it registered, per account, and otherwise takes it from an application.
+ * The caller's organisation (`GET /v1/organisations/mine`): the server knows it, so a second device or a
+ * cleared browser finds it too. `undefined` when none is registered yet (404 `NO_ORGANISATION`).
  */
-const orgKey = (sub: string) => `zs-applicant-org:${sub}`;
-export const rememberOrgId = (sub: string, id: string): void => localStorage.setItem(orgKey(sub), id);
-export const rememberedOrgId = (sub: string): string | null => localStorage.getItem(orgKey(sub));
+export async function myOrganisation(): Promise<Organisation | undefined> {
+  try {
+    return await get<Organisation>('/v1/organisations/mine');
+  } catch (e) {
+    if (e instanceof ApiProblem && e.status === 404) return undefined;
+    throw e;
+  }
+}
+
+/** Reads every page of a listing (bounded: a portal page never needs more than `max` items). */
+export async function allPages<T>(path: string, max = 500): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const sep = path.includes('?') ? '&' : '?';
+    const page = await get<PageOf<T>>(
+      `${path}${sep}limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor && items.length < max);
+  return items;
+}
+
+/** The bilingual text the server writes ("中文 / English"): the half of the current language. */
+export const bilingual = (text: string): string => findingText({ rule: '', message: text });
 
 /**
  * The server's eligibility messages are bilingual ("中文 / English"); show the half of the current
