@@ -1,5 +1,5 @@
 import dataset from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
-import { ValidationError } from '../shared/errors.ts';
+import { ConflictError, ValidationError } from '../shared/errors.ts';
 import type { Principal } from '../shared/roles.ts';
 import { type AuditEvent, actorOf, auditEvent } from './audit.ts';
 import type { Clock } from './ports.ts';
@@ -272,7 +272,8 @@ export async function getCalendarYear(
 /**
  * `PUT /v1/calendar/{year}` (admin; audited): the State Council's holidays and make-up workdays of a
  * year, over the dataset (or, with `complete: true`, instead of it). Every date must be a real date of
- * that year and appear in one list only. `version` (from GET) guards against concurrent edits.
+ * that year and appear in one list only. `version` (from GET; 0 when the year has no override yet)
+ * guards against concurrent edits.
  */
 export async function putCalendarYear(
   deps: CalendarDeps,
@@ -310,10 +311,20 @@ export async function putCalendarYear(
     updatedAt: now.toISOString(),
     updatedBy: principal.sub,
   };
-  const expected = input.version ?? existing?.version;
+  // `version` 0 = "I read no override of this year": two admins creating the first override of a year
+  // cannot overwrite each other (the second is refused like any stale save). Without a version the
+  // current one is used (last writer wins, for scripts).
+  if (input.version !== undefined && input.version !== (existing?.version ?? 0)) {
+    throw new ConflictError(
+      'STALE_VERSION',
+      existing
+        ? `The calendar override of ${year} is at version ${existing.version}, not ${input.version}; reload it and try again.`
+        : `The calendar of ${year} has no override yet (version 0), not version ${input.version}; reload it and try again.`,
+    );
+  }
   await deps.calendar.put(
     override,
-    existing ? expected : undefined,
+    existing ? (input.version ?? existing.version) : undefined,
     auditEvent(now, actorOf(principal), 'calendar.updated', 'calendar', String(year), {
       holidays: override.holidays,
       workdays: override.workdays,

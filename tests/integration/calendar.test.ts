@@ -71,6 +71,28 @@ describe('working-day calendar settings', () => {
     expect(p).toMatchObject({ lastDay: '2027-01-04', warnings: [] });
   });
 
+  it.each([
+    ['2031', 0, 200],
+    ['2033', 1, 409],
+  ])('the first override of %s with version %i (none read yet) → %i', async (year, version, status) => {
+    const res = await put(admin, year, { holidays: [`${year}-01-01`], workdays: [], version });
+    expect(res.statusCode).toBe(status);
+  });
+
+  it('two admins creating the same year’s first override: the second (version 0) is refused', async () => {
+    const first = await put(admin, '2032', { holidays: ['2032-01-01'], workdays: [], version: 0 });
+    expect(first.statusCode).toBe(200);
+    const second = await put({ sub: 'admin-2', roles: ['admin'] }, '2032', {
+      holidays: ['2032-10-01'],
+      workdays: [],
+      version: 0,
+    });
+    expect(second.statusCode).toBe(409);
+    expect(jsonBody<{ code: string }>(second).code).toBe('STALE_VERSION');
+    const stored = jsonBody<{ override: { holidays: string[]; version: number } }>(await get(admin, '2032'));
+    expect(stored.override).toMatchObject({ holidays: ['2032-01-01'], version: 1 });
+  });
+
   it('a stale version is refused with 409; the current one is accepted', async () => {
     const stale = await put(admin, '2027', { ...year2027, version: 99 });
     expect(stale.statusCode).toBe(409);

@@ -13,7 +13,12 @@ export const PutCalendarYearBody = z
       .boolean()
       .optional()
       .describe('true: these lists are the whole year (the dataset is ignored for it)'),
-    version: z.number().int().min(1).optional().describe('the version read (optimistic locking)'),
+    version: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('the version read (optimistic locking); 0 = the year had no override when read'),
   })
   .strict()
   .meta({ id: 'PutCalendarYear' });

@@ -82,14 +82,20 @@ function CreateExpert({ onDone }: { onDone: (name: string) => void }) {
   };
   // The same USCC rules as the server, as a hint while typing (the server decides).
   const code = normaliseUscc(form.employerUscc);
+  // A complete code that fails is marked on the field (aria-invalid), not only hinted.
   const live = code.length === 18 ? checkUscc(code) : undefined;
-  const usccHint = !code
-    ? t('fin.experts.employerHint')
-    : code.length !== 18
+  const usccBad =
+    code.length > 18
       ? t('fin.experts.usccLength', { n: code.length })
-      : live?.checkDigitOk
-        ? t('fin.experts.usccOk')
-        : t('fin.experts.usccBad');
+      : live && !(live.valid && live.checkDigitOk)
+        ? t('fin.experts.usccBad')
+        : undefined;
+  const usccHint =
+    !code || usccBad
+      ? t('fin.experts.employerHint')
+      : code.length !== 18
+        ? t('fin.experts.usccLength', { n: code.length })
+        : t('fin.experts.usccOk');
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
@@ -143,7 +149,7 @@ function CreateExpert({ onDone }: { onDone: (name: string) => void }) {
           value={form.employerUscc}
           onInput={set('employerUscc')}
           hint={usccHint}
-          error={fieldError(problem, 'employerUscc')}
+          error={fieldError(problem, 'employerUscc') ?? usccBad}
           required
         />
         <div class="field">

@@ -256,6 +256,9 @@ addMessages(
     'fin.settings.policyExplain':
       '截止日（北京时间 23:59:59）所有有效平台的认定自动到期；修改后到期任务随之调整。',
     'fin.settings.saved': '已保存',
+    'fin.settings.stale':
+      '其他管理员在您读取之后修改了此设置，您的修改未保存。请重新读取最新内容，再决定是否修改。',
+    'fin.settings.reload': '重新读取最新内容',
     'fin.calendar': '工作日日历（公示期计算）',
     'fin.calendar.year': '日历年度',
     'fin.calendar.warning': '提示',
@@ -535,6 +538,9 @@ addMessages(
     'fin.settings.policyExplain':
       'At 23:59:59 Beijing time that day every active recognition expires; changing it moves that job.',
     'fin.settings.saved': 'Saved',
+    'fin.settings.stale':
+      'Another administrator changed this after you read it; your change was not saved. Reload the current values, then decide whether to change them.',
+    'fin.settings.reload': 'Reload the current values',
     'fin.calendar': 'Working-day calendar (notice periods)',
     'fin.calendar.year': 'Calendar year',
     'fin.calendar.warning': 'Note',

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { get, put } from '../../api.ts';
+import { ApiProblem, get, put } from '../../api.ts';
 import { formatInstant, t, useLang } from '../../i18n.ts';
 import { hasRole, useSession } from '../../session.ts';
 import { Field, fieldError, Loading, ProblemBox, Section, useLoad } from '../../ui.tsx';
@@ -33,6 +33,25 @@ interface CalendarYear {
     version?: number;
   };
   warnings: { code: string; year: number; message: string }[];
+}
+
+/**
+ * The server's refusal; for 409 STALE_VERSION (another admin saved since this page read the values) it
+ * says so in the page's language and offers to read the current values again.
+ */
+function SaveProblem({ problem, onReload }: { problem: unknown; onReload: () => void }) {
+  if (!(problem instanceof ApiProblem && problem.code === 'STALE_VERSION'))
+    return <ProblemBox problem={problem} />;
+  return (
+    <div class="problem" role="alert">
+      <p>
+        <strong>{problem.code}</strong> {t('fin.settings.stale')}
+      </p>
+      <button type="button" onClick={onReload}>
+        {t('fin.settings.reload')}
+      </button>
+    </div>
+  );
 }
 
 export function SettingsPage() {
@@ -106,7 +125,13 @@ function PolicyEnd({ admin }: { admin: boolean }) {
                   error={fieldError(problem, 'policyEndDate')}
                   required
                 />
-                <ProblemBox problem={problem} />
+                <SaveProblem
+                  problem={problem}
+                  onReload={() => {
+                    setProblem(undefined);
+                    settings.reload();
+                  }}
+                />
                 <button type="submit" disabled={busy}>
                   {t('common.save')}
                 </button>
@@ -132,6 +157,10 @@ function Calendar({ admin }: { admin: boolean }) {
   const [year, setYear] = useState(new Date().getFullYear());
   const cal = useLoad(() => get<CalendarYear>(`/v1/calendar/${year}`), [year]);
   const [form, setForm] = useState({ holidays: '', workdays: '', complete: false });
+  const [sent, setSent] = useState<{ holidays: string[]; workdays: string[] }>({
+    holidays: [],
+    workdays: [],
+  });
   const [problem, setProblem] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState('');
@@ -150,12 +179,14 @@ function Calendar({ admin }: { admin: boolean }) {
     setBusy(true);
     setProblem(undefined);
     setNotice('');
+    const lists = { holidays: lines(form.holidays), workdays: lines(form.workdays) };
+    setSent(lists);
     try {
       await put(`/v1/calendar/${year}`, {
-        holidays: lines(form.holidays),
-        workdays: lines(form.workdays),
+        ...lists,
         complete: form.complete,
-        ...(c?.override?.version ? { version: c.override.version } : {}),
+        // 0 = no override was read: a first override created meanwhile by someone else is not overwritten.
+        version: c?.override?.version ?? 0,
       });
       setNotice(t('fin.calendar.saved', { year }));
       cal.reload();
@@ -165,13 +196,16 @@ function Calendar({ admin }: { admin: boolean }) {
       setBusy(false);
     }
   };
-  const listError = (k: 'holidays' | 'workdays') =>
-    fieldError(problem, k) ??
-    (problem && typeof problem === 'object' && 'errors' in problem
-      ? (problem as { errors: { path: string; message: string }[] }).errors.find((x) =>
-          x.path.startsWith(`body.${k}.`),
-        )?.message
-      : undefined);
+  // The server names an entry by its index (`body.holidays.3`): show the date typed there with it.
+  const listError = (k: 'holidays' | 'workdays') => {
+    const entries =
+      problem instanceof ApiProblem
+        ? problem.errors
+            .filter((x) => x.path.startsWith(`body.${k}.`))
+            .map((x) => `${sent[k][Number(x.path.slice(`body.${k}.`.length))] ?? x.path}: ${x.message}`)
+        : [];
+    return [fieldError(problem, k), ...entries].filter(Boolean).join('; ') || undefined;
+  };
   return (
     <Section title={t('fin.calendar')}>
       <div class="field">
@@ -243,12 +277,13 @@ function Calendar({ admin }: { admin: boolean }) {
                     rows={6}
                     value={form.holidays}
                     aria-invalid={listError('holidays') ? 'true' : undefined}
+                    aria-describedby={listError('holidays') ? 'calendar-holidays-error' : undefined}
                     onInput={(e) =>
                       setForm((f) => ({ ...f, holidays: (e.target as HTMLTextAreaElement).value }))
                     }
                   />
                   {listError('holidays') ? (
-                    <small class="error" role="alert">
+                    <small id="calendar-holidays-error" class="error" role="alert">
                       {listError('holidays')}
                     </small>
                   ) : null}
@@ -260,12 +295,13 @@ function Calendar({ admin }: { admin: boolean }) {
                     rows={3}
                     value={form.workdays}
                     aria-invalid={listError('workdays') ? 'true' : undefined}
+                    aria-describedby={listError('workdays') ? 'calendar-workdays-error' : undefined}
                     onInput={(e) =>
                       setForm((f) => ({ ...f, workdays: (e.target as HTMLTextAreaElement).value }))
                     }
                   />
                   {listError('workdays') ? (
-                    <small class="error" role="alert">
+                    <small id="calendar-workdays-error" class="error" role="alert">
                       {listError('workdays')}
                     </small>
                   ) : null}
@@ -280,7 +316,13 @@ function Calendar({ admin }: { admin: boolean }) {
                   />{' '}
                   {t('fin.calendar.complete')}
                 </label>
-                <ProblemBox problem={problem} />
+                <SaveProblem
+                  problem={problem}
+                  onReload={() => {
+                    setProblem(undefined);
+                    cal.reload();
+                  }}
+                />
                 <button type="submit" disabled={busy}>
                   {t('fin.calendar.save', { year })}
                 </button>
