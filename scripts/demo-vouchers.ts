@@ -359,9 +359,17 @@ export async function runVoucherDemo(options: VoucherDemoOptions): Promise<Vouch
   say(`voucher ${v3.code} redeemed after expiry → ${late.status} ${late.body.code}`);
   await c.resetClock();
 
-  step('The supervision report (officer, approver, observer)');
-  const report = await c.get<Json>(`/v1/voucher-programmes/${programmeId}/report`, tk.observer);
+  step('The supervision report (officer, approver; observers only what the platforms shared, Art. 11)');
+  const report = await c.get<Json>(`/v1/voucher-programmes/${programmeId}/report`, tk.approver);
   for (const line of reportLines(report.body as unknown as SupervisionReport)) say(line);
+  const observed = await c.get<Json>(`/v1/voucher-programmes/${programmeId}/report`, tk.observer);
+  const withheld = (observed.body.withheld as { platforms?: { platformId: string }[] } | undefined)
+    ?.platforms;
+  say(
+    `an observer sees the totals; per-platform figures withheld without a 'vouchers' sharing consent: ${
+      withheld?.map((p) => p.platformId).join(', ') || 'none'
+    }`,
+  );
 
   print(`\nDone: programme ${programmeId} issued, redeemed, settled and expired vouchers on two platforms.`);
   return {

@@ -7,7 +7,8 @@ import { GSI1 } from './table-schema.ts';
 /**
  * Platforms in the registry (Art. 8(4), Art. 14):
  * - `PLATFORM#<id>` / `PLATFORM`: the platform; gsi1 `PLATFORMS#<status>` / `<recognisedAt>#<id>`
- *   (the public list of active platforms, newest first; `validUntil` filters out expired ones).
+ *   (the public list of active platforms, newest first; whether they are still valid is the policy end's
+ *   question — Art. 14, `isRecognisedOn` — not the stored `validUntil`, which records the date as recognised).
  */
 const INTERNAL = ['pk', 'sk', 'type', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'duePk', 'dueSk'];
 
@@ -39,11 +40,7 @@ export class DynamoPlatformStore implements PlatformRepo {
     return item ? strip(item) : undefined;
   }
 
-  async listActive(
-    today: string,
-    limit: number,
-    cursor?: string,
-  ): Promise<{ items: Platform[]; nextCursor?: string }> {
+  async listActive(limit: number, cursor?: string): Promise<{ items: Platform[]; nextCursor?: string }> {
     const pk = 'PLATFORMS#active';
     const start = cursor
       ? decodeCursor(
@@ -59,8 +56,7 @@ export class DynamoPlatformStore implements PlatformRepo {
     const page = await this.reg.query({
       IndexName: GSI1.name,
       KeyConditionExpression: 'gsi1pk = :pk',
-      FilterExpression: 'validUntil >= :today',
-      ExpressionAttributeValues: { ':pk': pk, ':today': today },
+      ExpressionAttributeValues: { ':pk': pk },
       ScanIndexForward: false,
       Limit: limit,
       ...(start ? { ExclusiveStartKey: start } : {}),

@@ -88,6 +88,7 @@ export function planPolicyEnd(policyEndDate: string): TxOp[] {
 }
 
 class AlreadyDone extends Error {}
+class EntryMoved extends Error {}
 
 export class DynamoRevocationStore implements RevocationRepo, PolicyEndRepo {
   constructor(
@@ -196,6 +197,7 @@ export class DynamoRevocationStore implements RevocationRepo, PolicyEndRepo {
         set: {
           status: 'revoked',
           revokedAt: revoke.revokedAt,
+          validUntil: revoke.validUntil,
           revocationId: id,
           revocationGround: after.ground,
           revocationReason: after.decision?.opinion,
@@ -298,12 +300,11 @@ export class DynamoRevocationStore implements RevocationRepo, PolicyEndRepo {
     };
   }
 
-  async activeUntil(date: string, limit: number): Promise<Platform[]> {
+  async activePage(limit: number): Promise<Platform[]> {
     const page = await this.reg.query({
       IndexName: GSI1.name,
       KeyConditionExpression: 'gsi1pk = :pk',
-      FilterExpression: 'validUntil <= :date',
-      ExpressionAttributeValues: { ':pk': 'PLATFORMS#active', ':date': date },
+      ExpressionAttributeValues: { ':pk': 'PLATFORMS#active' },
       Limit: limit,
     });
     return page.items.map(stripPlatform);
@@ -311,17 +312,25 @@ export class DynamoRevocationStore implements RevocationRepo, PolicyEndRepo {
 
   async expire(
     platform: Platform,
-    endedAt: string,
+    end: { readonly endedAt: string; readonly policyEndDate: string; readonly readDueSk: string },
     notifications: readonly NotificationInput[],
     audit: AuditEvent,
-  ): Promise<boolean> {
+  ): Promise<'expired' | 'not_active' | 'entry_moved'> {
+    const { endedAt } = end;
     try {
       await this.reg.transact({
         ops: [
           {
             kind: 'update',
             key: keys.platform(platform.id),
-            set: { status: 'expired', endedAt, updatedAt: endedAt, gsi1pk: 'PLATFORMS#expired' },
+            // Art. 14: the recognition ended with the policy on this date, whatever date it was recognised with.
+            set: {
+              status: 'expired',
+              endedAt,
+              validUntil: end.policyEndDate,
+              updatedAt: endedAt,
+              gsi1pk: 'PLATFORMS#expired',
+            },
             condition: {
               expression: '#status = :active',
               names: { '#status': 'status' },
@@ -329,13 +338,26 @@ export class DynamoRevocationStore implements RevocationRepo, PolicyEndRepo {
             },
             onConflict: () => new AlreadyDone(),
           },
+          {
+            // The policy end this run acts on is still the one in force: an admin who extended (or shortened)
+            // the policy meanwhile replaced the entry in the settings' own transaction.
+            kind: 'check',
+            key: POLICY_END_KEY,
+            condition: {
+              expression: '#dueSk = :read',
+              names: { '#dueSk': 'dueSk' },
+              values: { ':read': end.readDueSk },
+            },
+            onConflict: () => new EntryMoved(),
+          },
           ...notificationOps(notifications),
         ],
         audit: [audit],
       });
-      return true;
+      return 'expired';
     } catch (e) {
-      if (e instanceof AlreadyDone) return false;
+      if (e instanceof AlreadyDone) return 'not_active';
+      if (e instanceof EntryMoved) return 'entry_moved';
       throw e;
     }
   }

@@ -41,6 +41,7 @@ import {
   registry,
   type TxOp,
 } from './registry.ts';
+import { DynamoSharingStore } from './sharing-store.ts';
 import { DUE_SHARDS, GSI1, GSI2 } from './table-schema.ts';
 
 /**
@@ -659,6 +660,7 @@ export function dynamoVoucherDeps(clock: Clock, reg: Registry = registry()): Vou
     orgs: { get: (id) => orgs.get(id), ofMember: (sub) => store.organisationOfMember(sub) },
     catalogue: new DynamoCatalogueStore(reg),
     evidence: (platformId, ids) => verifiedPlatformEvidence(platformId, ids, reg),
+    sharing: new DynamoSharingStore(reg),
     clock,
     ids: ulidIds,
     random: (n) => new Uint8Array(randomBytes(n)),

@@ -63,21 +63,26 @@ export const handler = routeGroupHandler(
       ok(await uc.openCycle(deps, req.principal, Number(req.params.year))),
     listEvaluations: async (req: YearReq<unknown, z.infer<typeof s.EvaluationListQuery>>) =>
       ok(await uc.listEvaluations(deps, req.principal, Number(req.params.year), req.query)),
-    getEvaluation: async (req: EvalReq) => {
-      const year = Number(req.params.year);
-      const evaluation = await uc.getEvaluation(deps, req.principal, year, req.params.platformId);
+    getEvaluation: async (req: EvalReq) =>
       // Art. 6(3) → Art. 12: the voucher ledger's count of distinct enterprises served that year pre-fills
-      // the self-evaluation report's `enterprisesServed` and checks the Art. 9(4) commitment.
-      const served = await enterprisesServed(ledger, req.params.platformId, year);
-      return ok({
-        ...evaluation,
-        ledgerFigures: {
-          enterprisesServed: served.count,
-          committedEnterprises: served.committed,
-          meetsCommitment: served.meetsCommitment,
-        },
-      });
-    },
+      // the self-evaluation report's `enterprisesServed` and checks the Art. 9(4) commitment (observers see
+      // it only under a `vouchers` sharing consent, Art. 11).
+      ok(
+        await uc.getEvaluation(
+          deps,
+          req.principal,
+          Number(req.params.year),
+          req.params.platformId,
+          async (id, y) => {
+            const served = await enterprisesServed(ledger, id, y);
+            return {
+              enterprisesServed: served.count,
+              committedEnterprises: served.committed,
+              meetsCommitment: served.meetsCommitment,
+            };
+          },
+        ),
+      ),
     putEvaluationReport: async (req: EvalReq<z.infer<typeof s.ReportBody>>) =>
       ok(await uc.putReport(deps, req.principal, Number(req.params.year), req.params.platformId, req.body)),
     createReportEvidence: (req: EvalReq<z.infer<typeof s.CreateReportEvidenceBody>>) =>

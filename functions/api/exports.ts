@@ -1,4 +1,5 @@
 import { DynamoExportSources } from '../adapters/export-sources.ts';
+import { policyEndDate } from '../adapters/settings-store.ts';
 import { DynamoSharingStore } from '../adapters/sharing-store.ts';
 import { type ExportDeps, type ExportName, exportCsv } from '../core/exports.ts';
 import { clock } from '../shared/clock.ts';
@@ -6,7 +7,12 @@ import { type ApiResponse, type AuthedRequest, routeGroupHandler } from '../shar
 import { exportsRoutes } from './routes/exports.ts';
 
 /** CSV exports (Art. 11): rankings, the registry, grades, revocation decisions. */
-const deps: ExportDeps = { sources: new DynamoExportSources(), sharing: new DynamoSharingStore(), clock };
+const deps: ExportDeps = {
+  sources: new DynamoExportSources(),
+  sharing: new DynamoSharingStore(),
+  clock,
+  policyEndDate: () => policyEndDate(),
+};
 
 type Q = { callId?: string; year?: number };
 

@@ -43,6 +43,7 @@ const notices: NoticeDeps = {
 const platforms: PlatformDeps = {
   platforms: new DynamoPlatformStore(),
   clock,
+  policyEndDate: () => policyEndDate(),
   accessLog: (audit) => new DynamoSharingStore().record(audit),
 };
 

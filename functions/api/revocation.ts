@@ -8,6 +8,7 @@ import {
   gradesWithDeadlines,
   pendingEvaluationTasks,
 } from '../adapters/revocation-store.ts';
+import { policyEndDate } from '../adapters/settings-store.ts';
 import { workflowEngine } from '../adapters/workflow-engine.ts';
 import {
   decideRevocation,
@@ -41,6 +42,7 @@ const deps: RevocationDeps = {
   evidence: (platformId, ids) => verifiedPlatformEvidence(platformId, ids),
   evaluationTasks: (platformId) => pendingEvaluationTasks(platformId),
   failTask: async (token, error, cause) => (await workflowEngine()).sendTaskFailure(token, error, cause),
+  policyEndDate: () => policyEndDate(),
   clock,
   ids: ulidIds,
   onError: (error, context) =>

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { DynamoCatalogueStore } from '../adapters/catalogue-store.ts';
 import { verifiedPlatformEvidence } from '../adapters/platform-evidence-store.ts';
 import { DynamoPlatformStore } from '../adapters/platform-store.ts';
+import { policyEndDate } from '../adapters/settings-store.ts';
 import { DynamoSharingStore } from '../adapters/sharing-store.ts';
 import * as uc from '../core/catalogue.ts';
 import { clock } from '../shared/clock.ts';
@@ -17,6 +18,7 @@ const deps: uc.CatalogueDeps = {
   evidence: (platformId, ids) => verifiedPlatformEvidence(platformId, ids),
   sharing: new DynamoSharingStore(),
   clock,
+  policyEndDate: () => policyEndDate(),
 };
 
 type P = z.infer<typeof s.PlatformIdParams>;

@@ -43,12 +43,12 @@ export const handler = routeGroupHandler(
     redeemVoucher: (req: Req<Code, z.infer<typeof s.RedemptionBody>>) =>
       vouchers.redeem(deps, req.principal, req.params.code, req.body, req.idempotency),
     listVoucherRedemptions: async (req: Req<Id, unknown, Page>) =>
-      ok(await vouchers.listRedemptions(deps, req.params.id, req.query)),
+      ok(await vouchers.listRedemptions(deps, req.principal, req.params.id, req.query)),
     settleRedemption: async (req: Req<Id, z.infer<typeof s.SettlementBody>>) =>
       ok(await vouchers.settle(deps, req.principal, req.params.id, req.body)),
-    getVoucherReport: async (req: Req<Id>) => ok(await vouchers.report(deps, req.params.id)),
+    getVoucherReport: async (req: Req<Id>) => ok(await vouchers.report(deps, req.principal, req.params.id)),
     listVoucherLedger: async (req: Req<Id, unknown, Page>) =>
-      ok(await vouchers.listLedger(deps, req.params.id, req.query)),
+      ok(await vouchers.listLedger(deps, req.principal, req.params.id, req.query)),
   },
   { idempotency: (scope, key, now) => registry().getIdempotency(scope, key, now) },
 );

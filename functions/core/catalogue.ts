@@ -9,11 +9,13 @@ import type { VerifiedPlatformEvidence } from './platform-evidence.ts';
 import {
   assertPlatformActive,
   hostedPlatform,
+  isRecognisedOn,
   type Platform,
   type PlatformRepo,
   type PublicPlatformView,
   platformAccess,
   toPublicPlatform,
+  withPolicyEnd,
 } from './platforms.ts';
 import type { Clock } from './ports.ts';
 import { auditObserverRead, type SharingRepo, STAFF } from './sharing.ts';
@@ -24,7 +26,7 @@ import { checkUscc, normaliseUscc } from './uscc.ts';
  * data resources, industrial software, other) and its case library (scenario and industry cases), kept
  * by the host, shown on the public showcase portal. Office staff may hide an item with a reason (it
  * stays visible to the host and staff, with the reason); items of a platform that is not active (revoked,
- * expired, past its validity) never appear publicly.
+ * expired, or past the policy end in force — Art. 14) never appear publicly.
  */
 export type { CatalogueService, ServiceCategory } from './catalogue-model.ts';
 export { SERVICE_CATEGORIES } from './catalogue-model.ts';
@@ -137,6 +139,8 @@ export interface CatalogueDeps {
   readonly evidence: VerifiedPlatformEvidence;
   readonly sharing: Pick<SharingRepo, 'record'>;
   readonly clock: Clock;
+  /** Art. 14: the policy end date in force (every active platform is valid until it). */
+  readonly policyEndDate: () => Promise<string>;
 }
 
 /** How many services and how many cases the public profile embeds (the rest: the lists' cursors). */
@@ -184,9 +188,12 @@ export function serviceInputProblems(
   return problems;
 }
 
-/** Whether the public may see a platform's profile and items today: active and still valid. */
-export const isShowcased = (p: Pick<Platform, 'status' | 'validUntil'>, today: string): boolean =>
-  (p.status as string) === 'active' && p.validUntil >= today;
+/**
+ * Whether the public may see a platform's profile and items today: active and still valid — valid until
+ * the policy end in force (Art. 14), not the date stored when it was recognised.
+ */
+export const isShowcased = (p: Pick<Platform, 'status'>, policyEndDate: string, today: string): boolean =>
+  isRecognisedOn(p, policyEndDate, today);
 
 function assertExpectedVersion(
   entity: string,
@@ -520,8 +527,12 @@ async function showcasedOnly<T extends { platformId: string }, V>(
 ): Promise<Page<V>> {
   const ids = [...new Set(page.items.map((i) => i.platformId))];
   const today = shanghaiDate(deps.clock.now());
-  const platforms = ids.length ? await deps.catalogue.platformsById(ids) : [];
-  const names = new Map(platforms.filter((p) => isShowcased(p, today)).map((p) => [p.id, p.hostName]));
+  const [platforms, policyEnd] = ids.length
+    ? await Promise.all([deps.catalogue.platformsById(ids), deps.policyEndDate()])
+    : [[], ''];
+  const names = new Map(
+    platforms.filter((p) => isShowcased(p, policyEnd, today)).map((p) => [p.id, p.hostName]),
+  );
   return {
     items: page.items.flatMap((i) => {
       const name = names.get(i.platformId);
@@ -566,10 +577,11 @@ export interface PublicProfile extends PublicPlatformView {
  * 404 for an unknown platform or one that is not active.
  */
 export async function publicProfile(deps: CatalogueDeps, platformId: string): Promise<PublicProfile> {
-  const platform = await deps.platforms.get(platformId);
-  if (!platform || !isShowcased(platform, shanghaiDate(deps.clock.now()))) {
+  const [stored, policyEnd] = await Promise.all([deps.platforms.get(platformId), deps.policyEndDate()]);
+  if (!stored || !isShowcased(stored, policyEnd, shanghaiDate(deps.clock.now()))) {
     throw new NotFoundError('platform', platformId);
   }
+  const platform = withPolicyEnd(stored, policyEnd);
   const [services, cases] = await Promise.all([
     deps.catalogue.showcaseServices({ platformId, limit: PROFILE_ITEMS }),
     deps.catalogue.showcaseCases({ platformId, limit: PROFILE_ITEMS }),

@@ -19,7 +19,7 @@ import { type HumanTask, type HumanTaskRepo, openHumanTask, taskId } from './hum
 import type { NotificationInput } from './notifications.ts';
 import { assertPlatformActive, hostedPlatform, type Platform, type PlatformRepo } from './platforms.ts';
 import type { Clock, Workflows } from './ports.ts';
-import { auditObserverRead, type SharingRepo } from './sharing.ts';
+import { auditObserverRead, consentCovering, type SharingRepo, type SharingScope } from './sharing.ts';
 
 /**
  * The annual comprehensive evaluation (Art. 12): an officer creates a cycle for a year (criteria, score
@@ -203,8 +203,11 @@ export interface EvaluationDeps {
   };
   readonly workflows: () => Promise<EvaluationWorkflows>;
   readonly clock: Clock;
-  /** Art. 11: where observers' reads are recorded (E's sharing store). */
-  readonly sharing?: Pick<SharingRepo, 'record'>;
+  /**
+   * Art. 11: where observers' reads are recorded (E's sharing store), and the data owner's consents that
+   * let observers see a report's content (`reports`) and the voucher ledger's figures (`vouchers`).
+   */
+  readonly sharing?: Pick<SharingRepo, 'record' | 'list'>;
   readonly onWorkflowError?: (error: unknown, context: Record<string, unknown>) => void;
 }
 
@@ -489,13 +492,12 @@ export async function openCycle(
     cycle = { ...cycle, status: 'open', openedAt: at, openedBy: principal.sub, version: cycle.version + 1 };
   }
   const openedAt = cycle.openedAt ?? now.toISOString();
-  const asOf = new Date(openedAt);
   let cursor: string | undefined;
   let created = 0;
   let total = 0;
   const toStart: Evaluation[] = [];
   do {
-    const page = await deps.platforms.listActive(shanghaiDate(asOf), 50, cursor);
+    const page = await deps.platforms.listActive(50, cursor);
     cursor = page.nextCursor;
     const eligible = page.items.filter((p) => p.status === 'active' && p.recognisedAt <= openedAt);
     for (let i = 0; i < eligible.length; i += OPEN_BATCH) {
@@ -594,27 +596,80 @@ export async function listEvaluations(
   };
 }
 
+/** Art. 6(3) → Art. 12: what the voucher ledger tells the self-evaluation of a platform and year. */
+export interface LedgerFigures {
+  readonly enterprisesServed: number;
+  readonly committedEnterprises: number;
+  readonly meetsCommitment: boolean;
+}
+
+/** One evaluation as `GET …/platforms/{platformId}` shows it to the caller. */
+export type EvaluationView = Partial<Evaluation> & {
+  readonly ledgerFigures?: LedgerFigures;
+  /** Observers only (Art. 11): the sharing scopes whose data this view leaves out for want of a valid consent. */
+  readonly withheld?: readonly SharingScope[];
+};
+
+/** The self-evaluation report's content (Art. 12): the platform's business data under the `reports` scope. */
+const reportContent = (e: Evaluation): Partial<Evaluation> =>
+  e.report && e.reportSubmittedAt
+    ? {
+        report: e.report,
+        reportSubmittedAt: e.reportSubmittedAt,
+        ...(e.evidenceManifest ? { evidenceManifest: e.evidenceManifest } : {}),
+      }
+    : {};
+
 /**
  * `GET /v1/evaluation-cycles/{year}/platforms/{platformId}`: the host's own evaluation (its report and,
- * once published, its grade), staff see everything, observers the published view; else 404.
+ * once published, its grade), staff see everything, else 404. Observers (Art. 11) see the evaluation data
+ * they always see — status and, once published, score and grade — plus, only while the data owner's
+ * consent is valid today (Asia/Shanghai): the submitted report's content (scope `reports`: figures,
+ * narrative, evidence manifest; never a draft) and the voucher ledger's figures (scope `vouchers`). What
+ * is left out is named in `withheld`; the read is audited with the consents it used.
+ * `ledger` gives the voucher ledger's figures of the platform and year (Art. 6(3) → Art. 12).
  */
 export async function getEvaluation(
   deps: Pick<EvaluationDeps, 'repo' | 'platforms' | 'sharing' | 'clock'>,
   principal: Principal,
   year: number,
   platformId: string,
-): Promise<Partial<Evaluation>> {
-  if (isStaff(principal)) return evaluationOf(deps, year, platformId);
+  ledger?: (platformId: string, year: number) => Promise<LedgerFigures>,
+): Promise<EvaluationView> {
+  const figures = async () => (ledger ? { ledgerFigures: await ledger(platformId, year) } : {});
+  if (isStaff(principal)) return { ...(await evaluationOf(deps, year, platformId)), ...(await figures()) };
   if (principal.roles.includes('observer')) {
     const e = await evaluationOf(deps, year, platformId);
-    await observed(deps, principal, 'getEvaluation', EVALUATION_ENTITY, e.id, { year, platformId });
-    return observerView(e);
+    const consents = deps.sharing ? await deps.sharing.list(platformId) : [];
+    const today = shanghaiDate(deps.clock.now());
+    const reports = consentCovering(consents, 'reports', today);
+    const vouchers = consentCovering(consents, 'vouchers', today);
+    const withheld: SharingScope[] = [
+      ...(reports ? [] : ['reports' as const]),
+      ...(vouchers ? [] : ['vouchers' as const]),
+    ];
+    const view: EvaluationView = {
+      ...observerView(e),
+      ...(reports ? reportContent(e) : {}),
+      ...(vouchers ? await figures() : {}),
+      withheld,
+    };
+    await observed(deps, principal, 'getEvaluation', EVALUATION_ENTITY, e.id, {
+      year,
+      platformId,
+      shared: [
+        ...(reports ? [{ scope: 'reports', consentId: reports.id }] : []),
+        ...(vouchers ? [{ scope: 'vouchers', consentId: vouchers.id }] : []),
+      ],
+      withheld,
+    });
+    return view;
   }
   await hostedPlatform(deps.platforms, principal, platformId);
   const e = await evaluationOf(deps, year, platformId);
-  if (e.status === 'published') return e;
+  if (e.status === 'published') return { ...e, ...(await figures()) };
   const { scores: _s, score: _sc, bandGrade: _b, grade: _g, overrideReason: _o, gradedBy: _gb, ...rest } = e;
-  return rest;
+  return { ...rest, ...(await figures()) };
 }
 
 // ————— the self-evaluation report —————

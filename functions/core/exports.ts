@@ -123,6 +123,8 @@ export interface ExportDeps {
   readonly sources: ExportSources;
   readonly sharing: Pick<SharingRepo, 'record'>;
   readonly clock: Clock;
+  /** Art. 14: the policy end date in force — an active platform's `validUntil` in the registry export. */
+  readonly policyEndDate: () => Promise<string>;
 }
 
 export const EXPORT_NAMES = ['ranking', 'registry', 'grades', 'revocations'] as const;
@@ -171,8 +173,12 @@ export async function exportCsv(
     }
     case 'registry': {
       const rows: RegistryRow[] = [];
+      // Art. 14: an active platform is valid until the policy end in force (extended or shortened since it
+      // was recognised); a revoked or expired one shows the date written when its recognition ended.
+      const policyEnd = await deps.policyEndDate();
       for (const status of ['active', 'revoked', 'expired'] as const) {
-        rows.push(...(await collect(deps.sources.platforms(status), MAX_EXPORT_ROWS - rows.length)));
+        const page = await collect(deps.sources.platforms(status), MAX_EXPORT_ROWS - rows.length);
+        rows.push(...(status === 'active' ? page.map((p) => ({ ...p, validUntil: policyEnd })) : page));
       }
       file = {
         fileName: `registry-${stamp}.csv`,

@@ -111,7 +111,11 @@ export interface Platform {
   readonly consortium: Application['consortium'];
   readonly status: 'active';
   readonly recognisedAt: string;
-  /** Art. 14: recognitions end with the policy (its end date, Asia/Shanghai). */
+  /**
+   * Art. 14: recognitions end with the policy (its end date, Asia/Shanghai). Stored: the policy end at
+   * recognition, then the date the recognition ended (policy end job, revocation). While the platform is
+   * active, the policy end in force is its validity — reads apply it with `withPolicyEnd` (platforms.ts).
+   */
   readonly validUntil: string;
   readonly noticeId: string;
   readonly createdAt: string;

@@ -8,17 +8,23 @@ import type { Clock } from './ports.ts';
 /**
  * The registry of recognised platforms (Art. 8(4), Art. 14): created when a public notice closes
  * without an upheld objection, valid until the policy end date; the public sees the active ones.
+ *
+ * Art. 14: recognitions end with the policy, so the policy end date in the settings is the single source
+ * of an active platform's validity — extended or shortened, it applies to every active platform at once,
+ * without rewriting 10,000 platform items in one request. Reads that show or filter by `validUntil` take
+ * the policy end in force (one settings read per request); the `validUntil` stored on the platform item
+ * is the date as recognised, and becomes the date the recognition really ended when it ends (the policy
+ * end job and a revocation write it).
  */
 export type { Platform } from './notices.ts';
 
 export interface PlatformRepo {
   get(id: string): Promise<Platform | undefined>;
-  /** Active platforms still valid on `today` (YYYY-MM-DD), newest first. */
-  listActive(
-    today: string,
-    limit: number,
-    cursor?: string,
-  ): Promise<{ items: Platform[]; nextCursor?: string }>;
+  /**
+   * Active platforms (status `active`, whatever their stored `validUntil`), newest first. Whether they
+   * are still valid today is the policy end's question (`isRecognisedOn`), asked once per request.
+   */
+  listActive(limit: number, cursor?: string): Promise<{ items: Platform[]; nextCursor?: string }>;
   /** The members (subs) of the host organisation. */
   hostMembers(orgId: string): Promise<readonly string[]>;
 }
@@ -26,6 +32,8 @@ export interface PlatformRepo {
 export interface PlatformDeps {
   readonly platforms: PlatformRepo;
   readonly clock: Clock;
+  /** Art. 14: the policy end date in force (the settings, else the stage default). */
+  readonly policyEndDate: () => Promise<string>;
   /** Art. 11: records an observer's read (`observer.accessed`). */
   readonly accessLog?: (audit: AuditEvent) => Promise<void>;
 }
@@ -43,6 +51,28 @@ export interface PublicPlatformView {
   readonly validUntil: string;
 }
 
+/**
+ * Art. 14: whether a platform is recognised on `today` (YYYY-MM-DD, Asia/Shanghai): active, and the
+ * policy in force has not ended before today (the policy end date itself is the last valid day).
+ */
+export const isRecognisedOn = (p: Pick<Platform, 'status'>, policyEndDate: string, today: string): boolean =>
+  (p.status as string) === 'active' && today <= policyEndDate;
+
+/**
+ * Art. 14: the platform as it stands under the policy in force — an active platform is valid until the
+ * current policy end date (extended or shortened since it was recognised); a revoked or expired one keeps
+ * the `validUntil` written when its recognition ended.
+ */
+export function withPolicyEnd<P extends Pick<Platform, 'status' | 'validUntil'>>(
+  p: P,
+  policyEndDate: string,
+): P {
+  return (p.status as string) === 'active' && p.validUntil !== policyEndDate
+    ? { ...p, validUntil: policyEndDate }
+    : p;
+}
+
+/** Fields as stored: call `withPolicyEnd` first for an active platform's validity under the policy in force. */
 export function toPublicPlatform(p: Platform): PublicPlatformView {
   return {
     id: p.id,
@@ -57,24 +87,37 @@ export function toPublicPlatform(p: Platform): PublicPlatformView {
   };
 }
 
-/** `GET /v1/public/platforms`: recognised, active platforms valid today (Asia/Shanghai), public fields only. */
+/**
+ * `GET /v1/public/platforms`: recognised, active platforms valid today (Asia/Shanghai), public fields
+ * only, each valid until the policy end in force. Once the policy has ended (before the deadline job
+ * has marked them expired) the list is empty.
+ */
 export async function listPublicPlatforms(
   deps: PlatformDeps,
   query: { limit: number; cursor?: string },
 ): Promise<{ items: PublicPlatformView[]; nextCursor?: string }> {
-  const page = await deps.platforms.listActive(shanghaiDate(deps.clock.now()), query.limit, query.cursor);
+  const today = shanghaiDate(deps.clock.now());
+  const [policyEnd, page] = await Promise.all([
+    deps.policyEndDate(),
+    deps.platforms.listActive(query.limit, query.cursor),
+  ]);
+  const items = page.items.filter((p) => isRecognisedOn(p, policyEnd, today));
   return {
-    items: page.items.map(toPublicPlatform),
-    ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+    items: items.map((p) => toPublicPlatform(withPolicyEnd(p, policyEnd))),
+    ...(page.nextCursor && items.length ? { nextCursor: page.nextCursor } : {}),
   };
 }
 
 const SEE_ALL = ['officer', 'approver', 'admin', 'observer'] as const;
 
-/** `GET /v1/platforms/{platformId}`: the host organisation's members, staff and observers (Art. 11); else 404. */
+/**
+ * `GET /v1/platforms/{platformId}`: the host organisation's members, staff and observers (Art. 11); else
+ * 404. An active platform shows the policy end in force as its `validUntil` (Art. 14).
+ */
 export async function getPlatform(deps: PlatformDeps, principal: Principal, id: string): Promise<Platform> {
-  const platform = await deps.platforms.get(id);
-  if (!platform) throw new NotFoundError('platform', id);
+  const [stored, policyEnd] = await Promise.all([deps.platforms.get(id), deps.policyEndDate()]);
+  if (!stored) throw new NotFoundError('platform', id);
+  const platform = withPolicyEnd(stored, policyEnd);
   if (principal.roles.some((r) => (SEE_ALL as readonly string[]).includes(r))) {
     const observerOnly = !principal.roles.some(
       (r) => r !== 'observer' && (SEE_ALL as readonly string[]).includes(r),

@@ -178,6 +178,8 @@ export interface RevocationPage {
 export interface RevokeEffects {
   readonly platform: Platform;
   readonly revokedAt: string;
+  /** Art. 14: the policy end in force when the recognition ended (the platform's `validUntil` from now on). */
+  readonly validUntil: string;
   /** Pending evaluation tasks of the platform: failed in the same transaction. */
   readonly tasks: readonly HumanTask[];
   readonly platformAudit: AuditEvent;
@@ -235,6 +237,8 @@ export interface RevocationDeps {
   readonly evaluationTasks: (platformId: string) => Promise<readonly HumanTask[]>;
   /** Fails a workflow's waiting step (after the decision committed). */
   readonly failTask: (token: string, error: string, cause: string) => Promise<void>;
+  /** Art. 14: the policy end date in force (a revoked platform keeps the validity it had when revoked). */
+  readonly policyEndDate: () => Promise<string>;
   readonly clock: Clock;
   readonly ids: IdSource;
   readonly onError?: (error: unknown, context: Record<string, unknown>) => void;
@@ -515,6 +519,7 @@ export async function decideRevocation(
     effects = {
       platform,
       revokedAt: at,
+      validUntil: await deps.policyEndDate(),
       tasks,
       platformAudit: auditEvent(now, actor, 'platform.revoked', 'platform', platform.id, {
         revocationId: id,
@@ -604,18 +609,24 @@ export const policyEndInstant = (policyEndDate: string): Date => endOfShanghaiDa
 
 /** The store side of the policy end: active platforms, and expiring them. */
 export interface PolicyEndRepo {
-  /** Active platforms whose `validUntil` is on or before `date`, one page at a time. */
-  activeUntil(date: string, limit: number): Promise<Platform[]>;
   /**
-   * One transaction per platform: `expired` (off the public list, `endedAt`), its audit event and the
-   * host's notifications; conditional on the platform still being active. False if it no longer was.
+   * A page of active platforms, whatever their stored `validUntil` (Art. 14: every recognition ends with
+   * the policy; the stored date is the one they were recognised with, which an extension or a shortening
+   * of the policy did not rewrite).
+   */
+  activePage(limit: number): Promise<Platform[]>;
+  /**
+   * One transaction per platform: `expired` (off the public list, `endedAt`, `validUntil` = the policy end
+   * date it ended on), its audit event and the host's notifications; conditional on the platform still
+   * being active (else `not_active`) AND on the policy-end entry still being the one read (`readDueSk`;
+   * else `entry_moved`: an admin moved the policy end meanwhile, which stops the run).
    */
   expire(
     platform: Platform,
-    endedAt: string,
+    end: { readonly endedAt: string; readonly policyEndDate: string; readonly readDueSk: string },
     notifications: readonly NotificationInput[],
     audit: AuditEvent,
-  ): Promise<boolean>;
+  ): Promise<'expired' | 'not_active' | 'entry_moved'>;
   /** Drops the policy-end due entry, conditional on `readDueSk`; false if already done. */
   finish(readDueSk: string, audit: AuditEvent): Promise<boolean>;
   hostMembers(orgId: string): Promise<readonly string[]>;
@@ -623,9 +634,10 @@ export interface PolicyEndRepo {
 
 /**
  * Deadline action `policy-end` (Art. 14): at the policy end date every active recognition ends — each
- * active platform valid until that date becomes `expired` (paged, one audited transaction each); when
- * none is left, the due entry is dropped (conditional on the exact `dueSk`, so a second run at the same
- * instant changes nothing). A run that hits its page cap leaves the entry for the next run.
+ * active platform becomes `expired` (paged, one audited transaction each, valid until that date) whatever
+ * date it was recognised with; when none is left, the due entry is dropped (conditional on the exact
+ * `dueSk`, so a second run at the same instant changes nothing). A run that hits its page cap leaves the
+ * entry for the next run; a run whose entry was moved meanwhile (the policy extended) stops.
  */
 export function policyEndAction(
   repo: PolicyEndRepo,
@@ -639,7 +651,7 @@ export function policyEndAction(
     const at = now.toISOString();
     let changed = false;
     for (let pageNo = 0; pageNo < maxPages; pageNo += 1) {
-      const page = await repo.activeUntil(date, pageSize);
+      const page = await repo.activePage(pageSize);
       if (!page.length) {
         const done = await repo.finish(
           entry.dueSk,
@@ -651,7 +663,7 @@ export function policyEndAction(
         const members = await repo.hostMembers(platform.orgId);
         const expired = await repo.expire(
           platform,
-          at,
+          { endedAt: at, policyEndDate: date, readDueSk: entry.dueSk },
           hostNotifications(members, {
             event: 'platform.expired',
             entityType: 'platform',
@@ -662,10 +674,12 @@ export function policyEndAction(
           }),
           auditEvent(now, SYSTEM_ACTOR, 'platform.expired', 'platform', platform.id, {
             policyEndDate: date,
-            validUntil: platform.validUntil,
+            validUntil: date,
+            recognisedValidUntil: platform.validUntil,
           }),
         );
-        changed ||= expired;
+        if (expired === 'entry_moved') return changed;
+        changed ||= expired === 'expired';
       }
     }
     return changed;

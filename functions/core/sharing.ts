@@ -10,7 +10,14 @@ import type { Clock, IdSource } from './ports.ts';
  * Data sharing (Art. 11): a platform shares the data it produces with the MIIT bureau, the data bureau
  * and sector authorities (the `observer` role) only with the data owner's authorisation. Observers
  * always read registry and evaluation data; evidence and business data (`scope`) only while a consent
- * covering it is valid; every observer access is audited (`observer.accessed`).
+ * covering it is valid; every observer access is audited (`observer.accessed`). Where each scope is
+ * enforced:
+ * - `evidence`: the platform evidence routes (403 NO_SHARING_CONSENT, `assertMayRead`);
+ * - `reports`: the self-evaluation report's content in `GET …/evaluation-cycles/{year}/platforms/{id}`
+ *   (withheld; the status and, once published, the grade stay visible);
+ * - `vouchers`: a platform's voucher business in a programme's report, ledger and redemptions (withheld
+ *   per platform; the programme's own budget figures stay visible), and the ledger figures of the
+ *   evaluation view.
  */
 export const SHARING_SCOPES = ['evidence', 'reports', 'vouchers'] as const;
 export type SharingScope = (typeof SHARING_SCOPES)[number];
@@ -56,6 +63,24 @@ export function consentCovering(
   today: string,
 ): SharingConsent | undefined {
   return consents.find((c) => c.scope.includes(scope) && c.validUntil >= today);
+}
+
+/**
+ * Art. 11 for reads that span platforms (a voucher programme's report, ledger, redemptions): the consent
+ * covering `scope` on `today` of each platform that has one (one read of consents per distinct platform;
+ * a page or a report holds a bounded number of platforms). Platforms absent from the map share nothing.
+ */
+export async function consentsCovering(
+  sharing: Pick<SharingRepo, 'list'>,
+  platformIds: readonly string[],
+  scope: SharingScope,
+  today: string,
+): Promise<Map<string, SharingConsent>> {
+  const ids = [...new Set(platformIds)];
+  const found = await Promise.all(
+    ids.map(async (id) => [id, consentCovering(await sharing.list(id), scope, today)] as const),
+  );
+  return new Map(found.flatMap(([id, c]) => (c ? [[id, c] as const] : [])));
 }
 
 /** The audit event of one observer read (Art. 11): who, which route, which entity. */
@@ -108,6 +133,8 @@ export async function assertMayRead(
       'NO_SHARING_CONSENT',
       'Not shared by the data owner',
       `Platform ${platformId} has no valid authorisation from the data owner to share its ${scope}; ask the platform to record one (Art. 11).`,
+      undefined,
+      { scope },
     );
   }
   await deps.sharing.record(

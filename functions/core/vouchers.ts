@@ -3,6 +3,7 @@ import type { IdempotencyContext, IdempotencyWrite } from '../shared/idempotency
 import type { Principal } from '../shared/roles.ts';
 import type { EvidenceManifestEntry } from './applications.ts';
 import { type AuditEvent, actorOf, auditEvent, SYSTEM_ACTOR } from './audit.ts';
+import { shanghaiDate } from './calendar.ts';
 import type { CatalogueLookup } from './catalogue-model.ts';
 import type { DueItem } from './deadlines.ts';
 import type { NotificationInput } from './notifications.ts';
@@ -10,6 +11,13 @@ import type { Organisation } from './organisations.ts';
 import type { VerifiedPlatformEvidence } from './platform-evidence.ts';
 import { assertPlatformActive, isHostMember, type Platform, type PlatformRepo } from './platforms.ts';
 import type { Clock, IdSource } from './ports.ts';
+import {
+  consentsCovering,
+  isObserverOnly,
+  observerAccess,
+  type SharingConsent,
+  type SharingRepo,
+} from './sharing.ts';
 import {
   DEFAULT_COMMITTED_ENTERPRISES_PER_YEAR,
   type FaceValueRule,
@@ -303,6 +311,12 @@ export interface VoucherDeps {
   };
   readonly catalogue: CatalogueLookup;
   readonly evidence: VerifiedPlatformEvidence;
+  /**
+   * Art. 11: observers see a platform's voucher business (its buckets, month figures, enterprises served,
+   * ledger movements, redemptions) only under the data owner's valid consent covering `vouchers`; their
+   * reads are audited here.
+   */
+  readonly sharing: Pick<SharingRepo, 'list' | 'record'>;
   readonly clock: Clock;
   readonly ids: IdSource;
   /** Random bytes for voucher codes (crypto in production, seeded in tests). */
@@ -963,24 +977,109 @@ export async function getRedemption(deps: VoucherDeps, id: string): Promise<Rede
   return r;
 }
 
-/** `GET /v1/voucher-programmes/{id}/redemptions` (staff): newest first; what awaits settlement. */
-export async function listRedemptions(
-  deps: VoucherDeps,
-  programmeId: string,
-  q: { limit: number; cursor?: string },
-): Promise<Page<Redemption>> {
-  await getProgramme(deps, programmeId);
-  return deps.vouchers.listRedemptions(programmeId, q.limit, q.cursor);
+/**
+ * Art. 11 in the programme-wide reads (report, ledger, redemptions): what each platform has shared. The
+ * office's own budget data — the programme, its totals, the budget and the allocations it decided — is not
+ * the platforms' data and stays visible; a platform's voucher business is shown to an observer only while
+ * the data owner's consent covering `vouchers` is valid today (Asia/Shanghai). Undefined: the caller is
+ * not an observer (staff see everything).
+ */
+export interface VoucherSharing {
+  readonly shared: ReadonlyMap<string, SharingConsent>;
+  readonly withheld: readonly string[];
 }
 
-/** `GET /v1/voucher-programmes/{id}/ledger` (supervisors): every movement, oldest first. */
-export async function listLedger(
+/** Withheld from observers without a consent: the platform’s business (voucher issues and what follows). */
+const OFFICE_MOVEMENTS: readonly MovementKind[] = ['budget', 'allocation'];
+
+async function voucherSharing(
+  deps: Pick<VoucherDeps, 'sharing' | 'clock'>,
+  principal: Principal,
+  platformIds: readonly string[],
+): Promise<VoucherSharing | undefined> {
+  if (!isObserverOnly(principal)) return undefined;
+  const ids = [...new Set(platformIds)];
+  const shared = await consentsCovering(deps.sharing, ids, 'vouchers', shanghaiDate(deps.clock.now()));
+  return { shared, withheld: ids.filter((id) => !shared.has(id)) };
+}
+
+/** The audit event of an observer's programme-wide read: which platforms' data it showed, under which consent. */
+async function auditVoucherRead(
+  deps: Pick<VoucherDeps, 'sharing' | 'clock'>,
+  principal: Principal,
+  route: string,
+  programmeId: string,
+  sharing: VoucherSharing | undefined,
+): Promise<void> {
+  if (!sharing) return;
+  await deps.sharing.record(
+    observerAccess(deps.clock.now(), principal, route, 'voucher_programme', programmeId, {
+      scope: 'vouchers',
+      shared: [...sharing.shared].map(([platformId, c]) => ({ platformId, consentId: c.id })),
+      withheldPlatformIds: sharing.withheld,
+    }),
+  );
+}
+
+const withheldOf = (sharing: VoucherSharing | undefined) =>
+  sharing?.withheld.length
+    ? { withheld: { scope: 'vouchers' as const, platformIds: [...sharing.withheld] } }
+    : {};
+
+/**
+ * `GET /v1/voucher-programmes/{id}/redemptions` (staff, observers): newest first; what awaits settlement.
+ * An observer sees the redemptions of platforms whose `vouchers` consent is valid; the others are left out
+ * and named in `withheld` (Art. 11), so a page may hold fewer than `limit` items and still carry `nextCursor`.
+ */
+export async function listRedemptions(
   deps: VoucherDeps,
+  principal: Principal,
   programmeId: string,
   q: { limit: number; cursor?: string },
-): Promise<Page<LedgerEntry>> {
+): Promise<Page<Redemption> & { withheld?: { scope: 'vouchers'; platformIds: string[] } }> {
   await getProgramme(deps, programmeId);
-  return deps.vouchers.listEntries(programmeId, q.limit, q.cursor);
+  const page = await deps.vouchers.listRedemptions(programmeId, q.limit, q.cursor);
+  const sharing = await voucherSharing(
+    deps,
+    principal,
+    page.items.map((r) => r.platformId),
+  );
+  await auditVoucherRead(deps, principal, 'listVoucherRedemptions', programmeId, sharing);
+  return {
+    items: sharing ? page.items.filter((r) => sharing.shared.has(r.platformId)) : page.items,
+    ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+    ...withheldOf(sharing),
+  };
+}
+
+/**
+ * `GET /v1/voucher-programmes/{id}/ledger` (supervisors): every movement, oldest first. An observer sees
+ * the office's own movements (the budget, the allocations) and a platform's issues, redemptions, returns,
+ * settlements and expiries only under its valid `vouchers` consent; the platforms left out are named in
+ * `withheld` (Art. 11).
+ */
+export async function listLedger(
+  deps: VoucherDeps,
+  principal: Principal,
+  programmeId: string,
+  q: { limit: number; cursor?: string },
+): Promise<Page<LedgerEntry> & { withheld?: { scope: 'vouchers'; platformIds: string[] } }> {
+  await getProgramme(deps, programmeId);
+  const page = await deps.vouchers.listEntries(programmeId, q.limit, q.cursor);
+  const business = (e: LedgerEntry) => e.platformId !== undefined && !OFFICE_MOVEMENTS.includes(e.kind);
+  const sharing = await voucherSharing(
+    deps,
+    principal,
+    page.items.filter(business).map((e) => e.platformId as string),
+  );
+  await auditVoucherRead(deps, principal, 'listVoucherLedger', programmeId, sharing);
+  return {
+    items: sharing
+      ? page.items.filter((e) => !business(e) || sharing.shared.has(e.platformId as string))
+      : page.items,
+    ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+    ...withheldOf(sharing),
+  };
 }
 
 /**
@@ -1157,6 +1256,11 @@ export interface VoucherReport {
     readonly committed: number;
     readonly meetsCommitment: boolean;
   }[];
+  /** Observers only (Art. 11): the platforms whose voucher business is left out for want of a valid consent. */
+  readonly withheld?: {
+    readonly scope: 'vouchers';
+    readonly platforms: readonly { platformId: string; hostName?: string; allocatedCny: number }[];
+  };
 }
 
 const num = (c: MonthCounter, field: string): number => c.figures[field] ?? 0;
@@ -1213,7 +1317,11 @@ export const MAX_REPORT_YEARS = 10;
  * items only — O(platforms × months) — and recomputes every bucket from the month counters of the
  * movements (`balanced` is false when they disagree or the buckets do not add up to the budget).
  */
-export async function report(deps: VoucherDeps, programmeId: string): Promise<VoucherReport> {
+export async function report(
+  deps: VoucherDeps,
+  principal: Principal,
+  programmeId: string,
+): Promise<VoucherReport> {
   const programme = await getProgramme(deps, programmeId);
   const [ledgers, months] = await Promise.all([
     deps.vouchers.listLedgers(programmeId),
@@ -1278,14 +1386,37 @@ export async function report(deps: VoucherDeps, programmeId: string): Promise<Vo
     totals.sumCny === programme.budgetCny &&
     programme.budgetCny - allocatedByMonths === programme.unallocatedCny &&
     platforms.every((p) => p.balanced);
+  // Art. 11: the totals and `balanced` are the programme's own budget accounting (the office's data); each
+  // platform's buckets, months and enterprises served are its business, shown to an observer only under
+  // its valid `vouchers` consent. A platform left out keeps its name and the quota the office allocated.
+  const sharing = await voucherSharing(
+    deps,
+    principal,
+    platforms.map((p) => p.platformId),
+  );
+  await auditVoucherRead(deps, principal, 'getVoucherReport', programmeId, sharing);
+  const visible = (platformId: string) => !sharing || sharing.shared.has(platformId);
+  const withheld = platforms.filter((p) => !visible(p.platformId));
   return {
     programmeId,
     name: programme.name,
     generatedAt: deps.clock.now().toISOString(),
     totals,
     balanced,
-    platforms: platforms.map(({ platform: _x, ...p }) => p),
-    enterprisesServed: served,
+    platforms: platforms.filter((p) => visible(p.platformId)).map(({ platform: _x, ...p }) => p),
+    enterprisesServed: served.filter((s) => visible(s.platformId)),
+    ...(withheld.length
+      ? {
+          withheld: {
+            scope: 'vouchers' as const,
+            platforms: withheld.map((p) => ({
+              platformId: p.platformId,
+              ...(p.hostName ? { hostName: p.hostName } : {}),
+              allocatedCny: p.buckets.allocatedCny,
+            })),
+          },
+        }
+      : {}),
   };
 }
 

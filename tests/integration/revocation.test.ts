@@ -267,7 +267,7 @@ describe('a revocation case (Art. 13)', () => {
       revocationId: caseId,
       hostName: '中山pUU科技有限公司',
     });
-    const listed = await new DynamoPlatformStore().listActive('2026-03-01', 100);
+    const listed = await new DynamoPlatformStore().listActive(100);
     expect(listed.items.map((p) => p.id)).not.toContain('pUU');
     expect(engine.failures).toEqual([
       expect.objectContaining({ taskToken: 'token-pUU', error: 'PlatformRevoked' }),
@@ -366,7 +366,7 @@ describe('policy end (Art. 14) in the deadline job', () => {
         endedAt: new Date(end).toISOString(),
       });
     expect((await new DynamoPlatformStore().get('pUU'))?.status).toBe('revoked');
-    expect((await new DynamoPlatformStore().listActive('2027-12-31', 100)).items).toEqual([]);
+    expect((await new DynamoPlatformStore().listActive(100)).items).toEqual([]);
     const told = await new DynamoNotificationStore().list('host-pQQ', ['applicant'], { limit: 20 });
     expect(told.items.filter((n) => n.event === 'platform.expired')).toHaveLength(1);
     setClock(new Date(NOW), 'fixed');

@@ -7,6 +7,7 @@ import type { Caller } from '../support/api-events.ts';
 import { useLocalServices } from './support/services.ts';
 import {
   vouchersApi as api,
+  approver,
   enterprise,
   observer,
   officer,
@@ -47,8 +48,9 @@ const redemption = (p: VoucherPlatform, over: Record<string, unknown> = {}) => (
   ...over,
 });
 
+/** The supervision report as the approver reads it (observers see only consented platforms: sharing-scopes.test.ts). */
 async function report() {
-  const r = await api('GET /v1/voucher-programmes/{id}/report', observer, { params: { id: programmeId } });
+  const r = await api('GET /v1/voucher-programmes/{id}/report', approver, { params: { id: programmeId } });
   expect(r.status).toBe(200);
   return r.body as {
     balanced: boolean;
@@ -376,7 +378,7 @@ describe('expiry, the report and the ledger', () => {
       body: redemption(B, { subsidyCny: 1_000, contractAmountCny: 10_000 }),
     });
     const r = await report();
-    const ledger = await api('GET /v1/voucher-programmes/{id}/ledger', observer, {
+    const ledger = await api('GET /v1/voucher-programmes/{id}/ledger', approver, {
       params: { id: programmeId },
       query: { limit: '100' },
     });

@@ -177,14 +177,21 @@ describe('search text, showcase status and public views', () => {
     ).toBe('质检 智能 制造 enterprise ok');
   });
 
+  // Art. 14: validity follows the policy end in force (old end 2026-06-10, extended to 2026-09-30 or
+  // shortened to 2026-05-31), not the date stored when the platform was recognised.
   it.each([
-    ['active', '2026-06-10', true],
-    ['active', '2026-06-11', false],
-    ['active', '2026-06-09', true],
-    ['revoked', '2026-06-09', false],
-    ['expired', '2026-06-09', false],
-  ])('a %s platform valid until 2026-06-10 on %s → %s', (status, today, want) => {
-    expect(isShowcased({ status: status as 'active', validUntil: '2026-06-10' }, today)).toBe(want);
+    ['active', '2026-06-10', '2026-06-09', true],
+    ['active', '2026-06-10', '2026-06-10', true],
+    ['active', '2026-06-10', '2026-06-11', false],
+    ['active', '2026-09-30', '2026-06-11', true],
+    ['active', '2026-09-30', '2026-09-30', true],
+    ['active', '2026-09-30', '2026-10-01', false],
+    ['active', '2026-05-31', '2026-05-31', true],
+    ['active', '2026-05-31', '2026-06-01', false],
+    ['revoked', '2026-09-30', '2026-06-09', false],
+    ['expired', '2026-09-30', '2026-06-09', false],
+  ])('a %s platform under a policy ending %s, on %s → %s', (status, policyEnd, today, want) => {
+    expect(isShowcased({ status: status as 'active' }, policyEnd, today)).toBe(want);
   });
 
   it('shows no hiding data, version or hashes publicly', () => {

@@ -116,7 +116,35 @@ describe('exportCsv', () => {
             },
           ]
         : undefined,
-    platforms: () => async () => ({ items: [] }),
+    platforms: (status) => async () => ({
+      items:
+        status === 'active'
+          ? [
+              {
+                id: 'pa',
+                hostName: '甲',
+                uscc: 'U1',
+                status,
+                capabilities: [],
+                recognisedAt: '2026-01-01T00:00:00.000Z',
+                validUntil: '2027-12-31',
+              },
+            ]
+          : status === 'expired'
+            ? [
+                {
+                  id: 'pe',
+                  hostName: '乙',
+                  uscc: 'U2',
+                  status,
+                  capabilities: [],
+                  recognisedAt: '2026-01-01T00:00:00.000Z',
+                  validUntil: '2027-06-30',
+                  endedAt: '2027-06-30T15:59:59.999Z',
+                },
+              ]
+            : [],
+    }),
     evaluations: () => async () => ({ items: grades }),
     revocations: () => async () => ({ items: revocations }),
   };
@@ -126,9 +154,18 @@ describe('exportCsv', () => {
       sources,
       sharing: { record: async (a: AuditEvent) => void audit.push(a) },
       clock: fixedClock('2027-03-02T00:00:00Z'),
+      policyEndDate: async () => '2029-12-31',
     };
     return { audit, deps };
   };
+
+  it('gives an active platform the policy end in force as validUntil, an ended one its end date (Art. 14)', async () => {
+    const { deps } = setup();
+    const file = await exportCsv(deps, { sub: 'o', roles: ['officer'] }, 'registry', {});
+    const lines = file.csv.slice(1).split('\r\n');
+    expect(lines[1]).toBe('pa,甲,U1,active,,,2026-01-01T00:00:00.000Z,2029-12-31,,');
+    expect(lines[2]).toBe('pe,乙,U2,expired,,,2026-01-01T00:00:00.000Z,2027-06-30,,2027-06-30T15:59:59.999Z');
+  });
 
   it('shows score and grade only once published (Art. 12)', async () => {
     const { deps } = setup();

@@ -76,7 +76,7 @@ export const evaluationRoutes: readonly RouteDef[] = [
     group: 'evaluation',
     auth: ['applicant', 'officer', 'approver', 'admin', 'observer'],
     summary:
-      'One platform’s evaluation: host members see their report (and the grade once published), staff everything, observers the published view; else 404',
+      'One platform’s evaluation: host members see their report (and the grade once published), staff everything; observers the status (the score and grade once published), plus the submitted report only while the data owner’s sharing consent covering `reports` is valid and the voucher ledger figures only under `vouchers` (what is left out is named in `withheld`; every observer read audited, Art. 11); else 404',
     tags: ['evaluation'],
     request: { params: EvaluationParams },
     responses: { 200: { description: 'The evaluation', schema: EvaluationSchema } },

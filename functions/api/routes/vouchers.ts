@@ -16,6 +16,7 @@ import {
   RedemptionSchema,
   ReportSchema,
   SettlementBody,
+  sharedPage,
   VoucherCodeParams,
 } from '../schemas/vouchers.ts';
 
@@ -144,10 +145,11 @@ export const voucherRoutes: readonly RouteDef[] = [
     path: '/v1/voucher-programmes/{id}/redemptions',
     group: 'vouchers',
     auth: [...STAFF, 'observer'],
-    summary: 'A programme’s redemptions, newest first: what awaits settlement.',
+    summary:
+      'A programme’s redemptions, newest first: what awaits settlement. Observers see a platform’s redemptions only while the data owner’s sharing consent covering `vouchers` is valid; the others are left out and named in `withheld` (a page may then hold fewer than `limit`); audited (Art. 11).',
     tags,
     request: { params: IdParams, query: PageQuery },
-    responses: { 200: { description: 'A page of redemptions', schema: page(RedemptionSchema) } },
+    responses: { 200: { description: 'A page of redemptions', schema: sharedPage(RedemptionSchema) } },
   },
   {
     id: 'settleRedemption',
@@ -168,7 +170,7 @@ export const voucherRoutes: readonly RouteDef[] = [
     group: 'vouchers',
     auth: SUPERVISORS,
     summary:
-      'Supervision report: issued / redeemed / settled / expired amounts and counts per platform and month (Asia/Shanghai), the buckets per platform and in total with `balanced` (recomputed from the movements), and the distinct enterprises served per platform and year against the Art. 9(4) commitment (≥ 30).',
+      'Supervision report: issued / redeemed / settled / expired amounts and counts per platform and month (Asia/Shanghai), the buckets per platform and in total with `balanced` (recomputed from the movements), and the distinct enterprises served per platform and year against the Art. 9(4) commitment (≥ 30). Observers see a platform’s figures only while the data owner’s sharing consent covering `vouchers` is valid (the others are named in `withheld`, with the quota allocated); the totals are the programme’s own budget accounting; audited (Art. 11).',
     tags,
     request: { params: IdParams },
     responses: { 200: { description: 'The report', schema: ReportSchema } },
@@ -180,9 +182,9 @@ export const voucherRoutes: readonly RouteDef[] = [
     group: 'vouchers',
     auth: SUPERVISORS,
     summary:
-      'Every movement of the programme, oldest first: kind, amount, from → to bucket, platform, voucher, actor.',
+      'Every movement of the programme, oldest first: kind, amount, from → to bucket, platform, voucher, actor. Observers see the office’s own movements (budget, allocations) and a platform’s other movements only while the data owner’s sharing consent covering `vouchers` is valid (the others are named in `withheld`); audited (Art. 11).',
     tags,
     request: { params: IdParams, query: PageQuery },
-    responses: { 200: { description: 'A page of ledger entries', schema: page(LedgerEntrySchema) } },
+    responses: { 200: { description: 'A page of ledger entries', schema: sharedPage(LedgerEntrySchema) } },
   },
 ];

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { CYCLE_STATUSES, EVALUATION_STATUSES } from '../../core/evaluations.ts';
 import { GRADES } from '../../core/grading.ts';
+import { SHARING_SCOPES } from '../../core/sharing.ts';
 import { CreateEvidenceBody, EvidenceSchema, UploadTicketSchema } from './applications.ts';
 import { ScoringCriterionSchema } from './calls.ts';
 import { IdParam, Instant, PageQuery } from './common.ts';
@@ -122,9 +123,17 @@ export const EvaluationSchema = z
       .describe(
         'from the voucher ledger (Art. 6(3)): distinct enterprises that redeemed a voucher through the platform that year — the figure to report as enterprisesServed, checked against the Art. 9(4) commitment',
       ),
+    withheld: z
+      .array(z.enum(SHARING_SCOPES))
+      .optional()
+      .describe(
+        'observers only (Art. 11): the sharing scopes left out for want of the data owner’s valid consent — `reports` (the report, its submission time and evidence manifest), `vouchers` (ledgerFigures)',
+      ),
   })
   .passthrough()
-  .describe('observers see status always, score and grade once published')
+  .describe(
+    'observers see status always, score and grade once published; the submitted report only under a valid `reports` consent and ledgerFigures only under a valid `vouchers` consent (Art. 11)',
+  )
   .meta({ id: 'Evaluation' });
 
 export const EvaluationPageSchema = z.object({

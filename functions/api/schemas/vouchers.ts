@@ -249,6 +249,21 @@ export const ReportSchema = z
         meetsCommitment: z.boolean(),
       }),
     ),
+    withheld: z
+      .object({
+        scope: z.literal('vouchers'),
+        platforms: z.array(
+          z.object({
+            platformId: z.string(),
+            hostName: z.string().optional(),
+            allocatedCny: z.number().int(),
+          }),
+        ),
+      })
+      .optional()
+      .describe(
+        'observers only (Art. 11): platforms without a valid `vouchers` consent — their buckets, months and enterprises served are left out (the quota the office allocated stays); the totals are the programme’s own budget accounting',
+      ),
   })
   .meta({ id: 'VoucherReport' });
 
@@ -270,3 +285,14 @@ export const LedgerEntrySchema = z
 
 export const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().optional() });
+
+/** Art. 11: the platforms whose voucher business an observer's page leaves out (no valid `vouchers` consent). */
+export const WithheldPlatformsSchema = z
+  .object({ scope: z.literal('vouchers'), platformIds: z.array(z.string()) })
+  .describe(
+    'observers only (Art. 11): platforms whose items are left out for want of the data owner’s valid consent covering `vouchers`',
+  );
+
+/** A page of a programme-wide list that observers read under consent (Art. 11). */
+export const sharedPage = <T extends z.ZodType>(item: T) =>
+  page(item).extend({ withheld: WithheldPlatformsSchema.optional() });
