@@ -23,7 +23,10 @@ export function match(
   for (const page of pages) {
     const names: string[] = [];
     const re = new RegExp(
-      `^${page.path.replace(/:(\w+)/g, (_, n: string) => (names.push(n), '([^/]+)'))}/?$`,
+      `^${page.path.replace(/:(\w+)/g, (_, n: string) => {
+        names.push(n);
+        return '([^/]+)';
+      })}/?$`,
     );
     const m = re.exec(path);
     if (m)

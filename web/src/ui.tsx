@@ -86,7 +86,7 @@ export function useLoad<T>(
 } {
   const [state, setState] = useState<{ data?: T; problem?: unknown; loading: boolean }>({ loading: true });
   const [n, setN] = useState(0);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller lists what the load depends on
+  // The caller lists what the load depends on (`deps`); `n` is bumped by `reload()`.
   useEffect(() => {
     let alive = true;
     setState((s) => ({ ...s, loading: true }));
@@ -131,6 +131,16 @@ export interface Column<T> {
   readonly cell: (row: T) => ComponentChildren;
 }
 
+/** A wide table's box: scrolls sideways on a phone and, being scrollable, is reachable by keyboard. */
+export function TableScroll({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a box that scrolls sideways must take keyboard focus (WCAG 2.1.1; axe scrollable-region-focusable)
+    <section class="table-wrap" tabIndex={0} aria-label={label}>
+      {children}
+    </section>
+  );
+}
+
 /** A labelled table (headers scoped for screen readers) that scrolls sideways on a phone. */
 export function DataTable<T>(props: {
   label: string;
@@ -139,9 +149,7 @@ export function DataTable<T>(props: {
   rowKey: (row: T) => string;
 }) {
   return (
-    // The frame takes focus, so a keyboard can scroll a table wider than a phone (WCAG 2.1.1).
-    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable (axe scrollable-region-focusable)
-    <section class="table-wrap" aria-label={props.label} tabIndex={0}>
+    <TableScroll label={props.label}>
       <table aria-label={props.label}>
         <thead>
           <tr>
@@ -162,7 +170,7 @@ export function DataTable<T>(props: {
           ))}
         </tbody>
       </table>
-    </section>
+    </TableScroll>
   );
 }
 

@@ -1,7 +1,7 @@
 import { get } from '../api.ts';
 import { addMessages, formatCny, formatInstant, t, useLang } from '../i18n.ts';
 import { useSession } from '../session.ts';
-import { Loading, ProblemBox, Section, useLoad } from '../ui.tsx';
+import { Loading, ProblemBox, Section, TableScroll, useLoad } from '../ui.tsx';
 import { Status } from './AppStatus.tsx';
 import './messages.ts';
 import {
@@ -133,39 +133,41 @@ export function Dashboard() {
             </Section>
             <Section title={t('applicant.apps')}>
               {d.apps.length ? (
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('applicant.call')}</th>
-                      <th scope="col">{t('common.status')}</th>
-                      <th scope="col">{t('applicant.updatedAt')}</th>
-                      <th scope="col">{t('common.actions')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {d.apps.map((a) => (
-                      <tr key={a.id}>
-                        <td>{d.callTitle[a.callId] ?? <code>{a.callId}</code>}</td>
-                        <td>
-                          <Status value={a.status} />
-                        </td>
-                        <td>{formatInstant(a.updatedAt)}</td>
-                        <td>
-                          <a href={`#/apply/applications/${a.id}`}>
-                            {t('applicant.open')}
-                            <span class="visually-hidden"> · {d.callTitle[a.callId] ?? a.callId}</span>
-                          </a>
-                          {a.status === 'recognised' ? (
-                            <>
-                              {' · '}
-                              <a href={`#/apply/platforms/p-${a.id}`}>{t('applicant.platform.link')}</a>
-                            </>
-                          ) : null}
-                        </td>
+                <TableScroll label={t('applicant.apps')}>
+                  <table aria-label={t('applicant.apps')}>
+                    <thead>
+                      <tr>
+                        <th scope="col">{t('applicant.call')}</th>
+                        <th scope="col">{t('common.status')}</th>
+                        <th scope="col">{t('applicant.updatedAt')}</th>
+                        <th scope="col">{t('common.actions')}</th>
                       </tr>
-                    ))}
-                  </tbody>
-                </table>
+                    </thead>
+                    <tbody>
+                      {d.apps.map((a) => (
+                        <tr key={a.id}>
+                          <td>{d.callTitle[a.callId] ?? <code>{a.callId}</code>}</td>
+                          <td>
+                            <Status value={a.status} />
+                          </td>
+                          <td>{formatInstant(a.updatedAt)}</td>
+                          <td>
+                            <a href={`#/apply/applications/${a.id}`}>
+                              {t('applicant.open')}
+                              <span class="visually-hidden"> · {d.callTitle[a.callId] ?? a.callId}</span>
+                            </a>
+                            {a.status === 'recognised' ? (
+                              <>
+                                {' · '}
+                                <a href={`#/apply/platforms/p-${a.id}`}>{t('applicant.platform.link')}</a>
+                              </>
+                            ) : null}
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </TableScroll>
               ) : (
                 <p>{t('applicant.apps.none')}</p>
               )}

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { get, newIdempotencyKey, post } from '../api.ts';
 import { formatCny, formatInstant, t, useLang } from '../i18n.ts';
 import { hasRole, useSession } from '../session.ts';
-import { Field, fieldError, Loading, ProblemBox, Section, Status, useLoad } from '../ui.tsx';
+import { Field, fieldError, Loading, ProblemBox, Section, Status, TableScroll, useLoad } from '../ui.tsx';
 import type { Task } from './inbox.tsx';
 import './messages.ts';
 
@@ -208,7 +208,7 @@ function EvidenceList({ appId, items, call }: { appId: string; items: Evidence[]
     <Section title={t('staff.evidence')}>
       <ProblemBox problem={problem} />
       {items.length ? (
-        <div class="table-wrap">
+        <TableScroll label={t('staff.evidence')}>
           <table aria-label={t('staff.evidence')}>
             <thead>
               <tr>
@@ -244,7 +244,7 @@ function EvidenceList({ appId, items, call }: { appId: string; items: Evidence[]
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       ) : (
         <p>{t('common.none')}</p>
       )}
@@ -267,7 +267,7 @@ function Scores({ call, audit }: { call: Call; audit: AuditEvent[] }) {
     (e.detail.scores as Record<string, number> | undefined)?.[key];
   return (
     <Section title={t('staff.scores')}>
-      <div class="table-wrap">
+      <TableScroll label={t('staff.scores')}>
         <table aria-label={t('staff.scores')}>
           <thead>
             <tr>
@@ -301,7 +301,7 @@ function Scores({ call, audit }: { call: Call; audit: AuditEvent[] }) {
             </tr>
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </Section>
   );
 }

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { get, newIdempotencyKey, post } from '../api.ts';
 import { formatInstant, t, useLang } from '../i18n.ts';
 import { hasRole, useSession } from '../session.ts';
-import { Field, fieldError, Loading, ProblemBox, Section, Status, useLoad } from '../ui.tsx';
+import { Field, fieldError, Loading, ProblemBox, Section, Status, TableScroll, useLoad } from '../ui.tsx';
 import { TextArea } from './application.tsx';
 import { BarChart } from './chart.tsx';
 import './messages.ts';
@@ -56,7 +56,7 @@ export function Calls() {
       <h1>{t('staff.calls')}</h1>
       <ProblemBox problem={calls.problem ?? problem} />
       <Loading when={calls.loading && !calls.data}>
-        <div class="table-wrap">
+        <TableScroll label={t('staff.calls')}>
           <table aria-label={t('staff.calls')}>
             <thead>
               <tr>
@@ -89,7 +89,7 @@ export function Calls() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       </Loading>
       {officer ? <NewCall onDone={calls.reload} /> : null}
     </main>
@@ -301,7 +301,7 @@ function RankingSection({ callId }: { callId: string }) {
       <ProblemBox problem={ranking.problem ?? problem} />
       {r ? (
         <>
-          <div class="table-wrap">
+          <TableScroll label={t('staff.ranking')}>
             <table aria-label={t('staff.ranking')}>
               <thead>
                 <tr>
@@ -341,7 +341,7 @@ function RankingSection({ callId }: { callId: string }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
           {hasRole(s, 'officer') ? (
             <button
               type="button"

@@ -1,4 +1,5 @@
 import './messages.ts';
+import { TableScroll } from '../ui.tsx';
 
 /**
  * A labelled horizontal bar chart in inline SVG (no chart library to ship), followed by the same
@@ -43,7 +44,7 @@ export function BarChart(props: {
         })}
       </svg>
       <figcaption>{props.title}</figcaption>
-      <div class="table-wrap">
+      <TableScroll label={props.title}>
         <table aria-label={props.title}>
           <tbody>
             {props.rows.map((r) => (
@@ -54,7 +55,7 @@ export function BarChart(props: {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </figure>
   );
 }

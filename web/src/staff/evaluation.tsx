@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiProblem, get, newIdempotencyKey, post } from '../api.ts';
 import { formatInstant, t, useLang } from '../i18n.ts';
 import { hasRole, useSession } from '../session.ts';
-import { Field, fieldError, Loading, ProblemBox, Section, Status, useLoad } from '../ui.tsx';
+import { Field, fieldError, Loading, ProblemBox, Section, Status, TableScroll, useLoad } from '../ui.tsx';
 import { BarChart } from './chart.tsx';
 import { allPages, enc, orNone, shanghaiDay } from './finance/common.tsx';
 import './finance/messages.ts';
@@ -186,7 +186,7 @@ export function Grades() {
           <Loading when={evals.loading && !evals.data}>
             <Section title={t('fin.eval.evaluations')}>
               {items.length ? (
-                <div class="table-wrap">
+                <TableScroll label={t('fin.eval.evaluations')}>
                   <table aria-label={t('fin.eval.evaluations')}>
                     <thead>
                       <tr>
@@ -213,7 +213,7 @@ export function Grades() {
                       ))}
                     </tbody>
                   </table>
-                </div>
+                </TableScroll>
               ) : (
                 <p>{c.status === 'created' ? t('fin.eval.notOpenYet') : t('staff.grades.none')}</p>
               )}
@@ -280,7 +280,7 @@ function CycleFacts({ cycle }: { cycle: Cycle }) {
           })}
         </dd>
       </dl>
-      <div class="table-wrap">
+      <TableScroll label={t('fin.eval.criteria')}>
         <table aria-label={t('fin.eval.criteria')}>
           <caption>{t('fin.eval.criteria')}</caption>
           <thead>
@@ -302,7 +302,7 @@ function CycleFacts({ cycle }: { cycle: Cycle }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </Section>
   );
 }

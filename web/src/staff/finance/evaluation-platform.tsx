@@ -3,7 +3,7 @@ import { evaluationScore, gradeFor } from '../../../../functions/core/grading.ts
 import { get, post } from '../../api.ts';
 import { formatInstant, t, useLang } from '../../i18n.ts';
 import { hasRole, useSession } from '../../session.ts';
-import { fieldError, Loading, ProblemBox, Section, Status, useLoad } from '../../ui.tsx';
+import { fieldError, Loading, ProblemBox, Section, Status, TableScroll, useLoad } from '../../ui.tsx';
 import type { Cycle } from '../evaluation.tsx';
 import { enc, openPlatformEvidence } from './common.tsx';
 import './messages.ts';
@@ -133,7 +133,7 @@ function ReportView({ e }: { e: Evaluation }) {
       {r ? (
         <>
           {e.status === 'awaiting_report' ? <p class="fin-note">{t('fin.evald.draft')}</p> : null}
-          <div class="table-wrap">
+          <TableScroll label={t('fin.evald.figures')}>
             <table aria-label={t('fin.evald.figures')}>
               <tbody>
                 {(
@@ -146,7 +146,7 @@ function ReportView({ e }: { e: Evaluation }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
           <h3>{t('fin.evald.narrative')}</h3>
           <p class="fin-prose">{r.narrative}</p>
         </>
@@ -199,7 +199,7 @@ function EvidenceView({ e, files }: { e: Evaluation; files: PlatformEvidence[] }
     <Section title={t('fin.evald.evidence')}>
       <ProblemBox problem={problem} />
       {items.length ? (
-        <div class="table-wrap">
+        <TableScroll label={t('fin.evald.evidence')}>
           <table aria-label={t('fin.evald.evidence')}>
             <thead>
               <tr>
@@ -233,7 +233,7 @@ function EvidenceView({ e, files }: { e: Evaluation; files: PlatformEvidence[] }
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       ) : (
         <p>{t('common.none')}</p>
       )}
@@ -273,7 +273,7 @@ function GradeView({ e, cycle }: { e: Evaluation; cycle: Cycle }) {
         ) : null}
       </dl>
       {e.scores ? (
-        <div class="table-wrap">
+        <TableScroll label={t('fin.evald.scores')}>
           <table aria-label={t('fin.evald.scores')}>
             <thead>
               <tr>
@@ -292,7 +292,7 @@ function GradeView({ e, cycle }: { e: Evaluation; cycle: Cycle }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       ) : null}
     </Section>
   );

@@ -2,7 +2,17 @@ import { useState } from 'preact/hooks';
 import { ApiProblem, get, newIdempotencyKey, post } from '../../api.ts';
 import { formatInstant, t, useLang } from '../../i18n.ts';
 import { hasRole, useSession } from '../../session.ts';
-import { DataTable, Field, fieldError, Loading, ProblemBox, Section, Status, useLoad } from '../../ui.tsx';
+import {
+  DataTable,
+  Field,
+  fieldError,
+  Loading,
+  ProblemBox,
+  Section,
+  Status,
+  TableScroll,
+  useLoad,
+} from '../../ui.tsx';
 import { allPages, enc, openPlatformEvidence, Pager, useCursor, yuan } from './common.tsx';
 import './messages.ts';
 import type { Programme } from './vouchers.tsx';
@@ -304,7 +314,7 @@ function ReportView({ r }: { r: Report }) {
             : `✗ ${t('fin.report.unbalanced', { sum: yuan(tot.sumCny), budget: yuan(tot.budgetCny) })}`}
         </strong>
       </p>
-      <div class="table-wrap">
+      <TableScroll label={t('fin.report.totals')}>
         <table aria-label={t('fin.report.totals')}>
           <caption>{t('fin.report.totals')}</caption>
           <thead>
@@ -330,10 +340,10 @@ function ReportView({ r }: { r: Report }) {
             </tr>
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       <h3>{t('fin.report.byPlatform')}</h3>
       {r.platforms.length ? (
-        <div class="table-wrap">
+        <TableScroll label={t('fin.report.byPlatform')}>
           <table aria-label={t('fin.report.byPlatform')}>
             <thead>
               <tr>
@@ -360,13 +370,13 @@ function ReportView({ r }: { r: Report }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       ) : (
         <p>{t('fin.report.noPlatforms')}</p>
       )}
       <h3>{t('fin.report.byMonth')}</h3>
       {r.platforms.some((x) => x.months.length) ? (
-        <div class="table-wrap">
+        <TableScroll label={t('fin.report.byMonth')}>
           <table aria-label={t('fin.report.byMonth')}>
             <thead>
               <tr>
@@ -401,7 +411,7 @@ function ReportView({ r }: { r: Report }) {
               )}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       ) : (
         <p>{t('common.none')}</p>
       )}

@@ -120,13 +120,3 @@ export function Items({ values }: { values: unknown }) {
     </ul>
   );
 }
-
-/** A wide table's box: scrolls sideways on a phone and, being scrollable, is reachable by keyboard. */
-export function TableScroll({ label, children }: { label: string; children: ComponentChildren }) {
-  return (
-    // biome-ignore lint/a11y/noNoninteractiveTabindex: a box that scrolls sideways must take keyboard focus (WCAG 2.1.1; axe scrollable-region-focusable)
-    <section class="table-wrap" tabIndex={0} aria-label={label}>
-      {children}
-    </section>
-  );
-}

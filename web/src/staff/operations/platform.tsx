@@ -3,7 +3,7 @@ import { ApiProblem, get, post, sha256Hex, uploadWithProgress } from '../../api.
 import { formatCny, formatInstant, t, useLang } from '../../i18n.ts';
 import { navigate } from '../../router.ts';
 import { hasRole, useSession } from '../../session.ts';
-import { Field, fieldError, Loading, ProblemBox, Section, Status, useLoad } from '../../ui.tsx';
+import { Field, fieldError, Loading, ProblemBox, Section, Status, TableScroll, useLoad } from '../../ui.tsx';
 import { TextArea } from '../application.tsx';
 import {
   allPages,
@@ -13,7 +13,6 @@ import {
   Items,
   Notice,
   type PageOf,
-  TableScroll,
   useAction,
   useFocusTarget,
 } from './common.tsx';
