@@ -4,7 +4,7 @@ import { client, type Reply } from '../../e2e/support/runtime.ts';
 
 /**
  * Set-up over HTTP for the browser tests: the recognition journey of `scripts/demo.ts` up to the
- * approved proposed list, leaving the public notice open with the business clock inside its period
+ * site inspection (`awaitingInspection`) or the approved proposed list (`openNotice`), leaving the public notice open with the business clock inside its period
  * (`runDemo` always runs to the end, when the notice is closed). Every name and account is unique to
  * the run. `publish()` then ends the notice (resolving pending objections as dismissed) so the
  * application becomes a platform.
@@ -22,7 +22,29 @@ export interface OpenNotice {
 
 type Json = Record<string, unknown>;
 
-export async function openNotice(url: string): Promise<OpenNotice> {
+/** An application reviewed up to the site inspection (experts scored), the call still open. */
+export interface AwaitingInspection {
+  readonly run: string;
+  readonly callId: string;
+  readonly applicationId: string;
+  readonly orgName: string;
+  readonly closesAt: Date;
+  readonly tokens: Readonly<Record<'officer' | 'approver' | 'owner', string>>;
+}
+
+export async function awaitingInspection(url: string): Promise<AwaitingInspection> {
+  const s = await setUp(url);
+  return {
+    run: s.run,
+    callId: s.call.id,
+    applicationId: s.app.id,
+    orgName: s.orgName,
+    closesAt: s.closesAt,
+    tokens: s.tokens,
+  };
+}
+
+async function setUp(url: string) {
   const api = client(url);
   const run = `${Date.now().toString(36)}${randomInt(36 ** 3).toString(36)}`;
   const ok = <T>(what: string, r: Reply<T>): T => {
@@ -176,6 +198,12 @@ export async function openNotice(url: string): Promise<OpenNotice> {
     );
   }
   await task(tokens.officer, app.id, 'site_inspection');
+  return { run, call, app, orgName, closesAt, tokens, get, post, clockNow, setClock, runJob, status };
+}
+
+export async function openNotice(url: string): Promise<OpenNotice> {
+  const { run, call, app, orgName, closesAt, tokens, get, post, clockNow, setClock, runJob, status } =
+    await setUp(url);
   await post(
     `/v1/applications/${app.id}/site-inspection`,
     { inspectedAt: (await clockNow()).toISOString(), findings: '与申报一致。', passed: true },

@@ -357,7 +357,9 @@ function RankingSection({ callId }: { callId: string }) {
               <p>
                 <Status value={r.list.status} />{' '}
                 {r.list.noticeId ? (
-                  <a href="#/staff/notices">{t('staff.ranking.notice', { id: r.list.noticeId })}</a>
+                  <a href={`#/staff/notices/${enc(r.list.noticeId)}`}>
+                    {t('staff.ranking.notice', { id: r.list.noticeId })}
+                  </a>
                 ) : null}
               </p>
               <ul>
