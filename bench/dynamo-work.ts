@@ -819,6 +819,8 @@ const JOURNEY: readonly Step[] = [
     },
   },
   { id: 'listVoucherProgrammes', as: officer, want: 200 },
+  // Anyone: the open programmes (one query of the programmes not yet ended).
+  { id: 'listPublicVoucherProgrammes', want: 200 },
   { id: 'getVoucherProgramme', as: observer, params: (s) => ({ id: s.programmeId as string }), want: 200 },
   {
     id: 'createVoucherAllocation',
@@ -894,6 +896,12 @@ const JOURNEY: readonly Step[] = [
     },
   },
   { id: 'listVoucherRedemptions', as: officer, params: (s) => ({ id: s.programmeId as string }), want: 200 },
+  {
+    id: 'listPlatformVoucherRedemptions',
+    as: applicant,
+    params: () => ({ platformId: PLATFORM_ID }),
+    want: 200,
+  },
   {
     id: 'settleRedemption',
     as: officer,

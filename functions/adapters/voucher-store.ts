@@ -46,7 +46,9 @@ import { DUE_SHARDS, GSI1, GSI2 } from './table-schema.ts';
 
 /**
  * The compute voucher ledger (Art. 6(3)) in the registry table:
- * - `VPROG#<id>` / `PROGRAMME`: a programme with its `unallocatedCny` counter; gsi1 `VPROGS` (newest first);
+ * - `VPROG#<id>` / `PROGRAMME`: a programme with its `unallocatedCny` counter; gsi1 `VPROGS` (newest first),
+ *   gsi2 `VPROGS#BY_END` / `<validUntil>#<id>` (the public list of open programmes reads from now on, so
+ *   never the ended ones; the window is fixed at creation, so the keys never change);
  * - `VPROG#<id>` / `ALLOC#<platformId>`: a platform's buckets (allocated, available, issued, redeemed,
  *   settled, expired), moved with atomic ADD under conditions that keep every bucket ≥ 0;
  * - `VPROG#<id>` / `MONTH#<platformId>#<YYYY-MM>`: month counters (`<kind>Cny`, `<kind>Count`) — the report
@@ -57,7 +59,8 @@ import { DUE_SHARDS, GSI1, GSI2 } from './table-schema.ts';
  * - `VOUCHER#<code>` / `VOUCHER`: a voucher (the conditional put makes the code unique); while issued it
  *   carries the due-index keys of its expiry; `expiresAt` is stored as `voucherExpiresAt` because
  *   `expiresAt` is the table's TTL attribute;
- * - `VREDEMPTION#<id>` / `REDEMPTION`: a redemption; gsi1 `VREDEMPTIONS#<programmeId>` (newest first);
+ * - `VREDEMPTION#<id>` / `REDEMPTION`: a redemption; gsi1 `VREDEMPTIONS#<programmeId>`, gsi2
+ *   `VREDEMPTIONS#PLATFORM#<platformId>` (both newest first);
  * - `VCONTRACT#<supplierUscc>#<normalised contract no>` / `GUARD`: the contract was subsidised;
  * - `VSERVED#<platformId>#<year>` / `ORG#<orgId>` and `/ COUNT`: distinct enterprises served.
  */
@@ -78,6 +81,10 @@ export const entryKey = (e: Pick<LedgerEntry, 'programmeId' | 'at' | 'id'>): Key
   pk: `VLEDGER#${e.programmeId}`,
   sk: `${e.at}#${e.id}`,
 });
+/** gsi2 partition of the programmes by the end of their window (the public list of open programmes). */
+const PROGRAMMES_BY_END = 'VPROGS#BY_END';
+/** gsi2 partition of a platform's redemptions (the host's list). */
+const platformRedemptionsPk = (platformId: string) => `VREDEMPTIONS#PLATFORM#${platformId}`;
 export const claimKey = (id: string): Key => ({ pk: `VCLAIM#${id}`, sk: 'CLAIM' });
 export const voucherKey = (code: string): Key => ({ pk: `VOUCHER#${code}`, sk: 'VOUCHER' });
 export const redemptionKey = (id: string): Key => ({ pk: `VREDEMPTION#${id}`, sk: 'REDEMPTION' });
@@ -285,6 +292,8 @@ export class DynamoVoucherStore implements VoucherRepo {
             ...p,
             gsi1pk: 'VPROGS',
             gsi1sk: `${p.createdAt}#${p.id}`,
+            gsi2pk: PROGRAMMES_BY_END,
+            gsi2sk: `${p.validUntil}#${p.id}`,
           },
           ifNew: true,
         },
@@ -302,6 +311,37 @@ export class DynamoVoucherStore implements VoucherRepo {
 
   listProgrammes(limit: number, cursor?: string) {
     return this.reg.newestFirstPage(GSI1, 'VPROGS', limit, cursor, (i) => strip<VoucherProgramme>(i));
+  }
+
+  async listOpenProgrammes(now: Date, limit: number, cursor?: string) {
+    const from = now.toISOString();
+    const start = cursor
+      ? decodeCursor(
+          cursor,
+          (k) =>
+            k.gsi2pk === PROGRAMMES_BY_END &&
+            typeof k.gsi2sk === 'string' &&
+            typeof k.pk === 'string' &&
+            typeof k.sk === 'string' &&
+            Object.keys(k).length === 4,
+        )
+      : undefined;
+    // A cursor from before `now` points before the range: everything between it and now has ended, so
+    // the page starts where the range does (DynamoDB refuses a start key outside the key condition).
+    const inRange = start && String(start.gsi2sk) >= from ? start : undefined;
+    const res = await this.reg.query({
+      IndexName: GSI2.name,
+      KeyConditionExpression: '#pk = :pk AND #sk >= :now',
+      FilterExpression: '#from <= :now',
+      ExpressionAttributeNames: { '#pk': GSI2.partitionKey, '#sk': GSI2.sortKey, '#from': 'validFrom' },
+      ExpressionAttributeValues: { ':pk': PROGRAMMES_BY_END, ':now': from },
+      Limit: limit,
+      ...(inRange ? { ExclusiveStartKey: inRange } : {}),
+    });
+    return {
+      items: res.items.map((i) => strip<VoucherProgramme>(i)),
+      ...(res.lastKey ? { nextCursor: encodeCursor(res.lastKey) } : {}),
+    };
   }
 
   async allocate(
@@ -484,6 +524,8 @@ export class DynamoVoucherStore implements VoucherRepo {
             ...r,
             gsi1pk: `VREDEMPTIONS#${r.programmeId}`,
             gsi1sk: `${r.filedAt}#${r.id}`,
+            gsi2pk: platformRedemptionsPk(r.platformId),
+            gsi2sk: `${r.filedAt}#${r.id}`,
           },
           ifNew: true,
         },
@@ -504,6 +546,12 @@ export class DynamoVoucherStore implements VoucherRepo {
 
   listRedemptions(programmeId: string, limit: number, cursor?: string) {
     return this.reg.newestFirstPage(GSI1, `VREDEMPTIONS#${programmeId}`, limit, cursor, (i) =>
+      strip<Redemption>(i),
+    );
+  }
+
+  listRedemptionsByPlatform(platformId: string, limit: number, cursor?: string) {
+    return this.reg.newestFirstPage(GSI2, platformRedemptionsPk(platformId), limit, cursor, (i) =>
       strip<Redemption>(i),
     );
   }

@@ -3,7 +3,7 @@ import { registry } from '../adapters/registry.ts';
 import { dynamoVoucherDeps } from '../adapters/voucher-store.ts';
 import * as vouchers from '../core/vouchers.ts';
 import { clock } from '../shared/clock.ts';
-import { type AuthedRequest, routeGroupHandler } from '../shared/http-handler.ts';
+import { type ApiRequest, type AuthedRequest, routeGroupHandler } from '../shared/http-handler.ts';
 import { voucherRoutes } from './routes/vouchers.ts';
 import type * as s from './schemas/vouchers.ts';
 
@@ -29,6 +29,8 @@ export const handler = routeGroupHandler(
       vouchers.createProgramme(deps, req.principal, req.body, req.idempotency),
     listVoucherProgrammes: async (req: Req<Record<string, never>, unknown, Page>) =>
       ok(await vouchers.listProgrammes(deps, req.query)),
+    listPublicVoucherProgrammes: async (req: ApiRequest<Record<string, never>, Page>) =>
+      ok(await vouchers.listOpenProgrammes(deps, req.query)),
     getVoucherProgramme: async (req: Req<Id>) => ok(await vouchers.getProgramme(deps, req.params.id)),
     createVoucherAllocation: (req: Req<Id, z.infer<typeof s.AllocationBody>>) =>
       vouchers.allocate(deps, req.principal, req.params.id, req.body, req.idempotency),
@@ -44,6 +46,8 @@ export const handler = routeGroupHandler(
       vouchers.redeem(deps, req.principal, req.params.code, req.body, req.idempotency),
     listVoucherRedemptions: async (req: Req<Id, unknown, Page>) =>
       ok(await vouchers.listRedemptions(deps, req.principal, req.params.id, req.query)),
+    listPlatformVoucherRedemptions: async (req: Req<P, unknown, Page>) =>
+      ok(await vouchers.listPlatformRedemptions(deps, req.principal, req.params.platformId, req.query)),
     settleRedemption: async (req: Req<Id, z.infer<typeof s.SettlementBody>>) =>
       ok(await vouchers.settle(deps, req.principal, req.params.id, req.body)),
     getVoucherReport: async (req: Req<Id>) => ok(await vouchers.report(deps, req.principal, req.params.id)),

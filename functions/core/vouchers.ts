@@ -9,7 +9,13 @@ import type { DueItem } from './deadlines.ts';
 import type { NotificationInput } from './notifications.ts';
 import type { Organisation } from './organisations.ts';
 import type { VerifiedPlatformEvidence } from './platform-evidence.ts';
-import { assertPlatformActive, isHostMember, type Platform, type PlatformRepo } from './platforms.ts';
+import {
+  assertPlatformActive,
+  isHostMember,
+  type Platform,
+  type PlatformRepo,
+  platformAccess,
+} from './platforms.ts';
 import type { Clock, IdSource } from './ports.ts';
 import {
   consentsCovering,
@@ -255,6 +261,12 @@ export interface VoucherRepo {
   ): Promise<void>;
   getProgramme(id: string): Promise<VoucherProgramme | undefined>;
   listProgrammes(limit: number, cursor?: string): Promise<Page<VoucherProgramme>>;
+  /**
+   * Programmes open at `now` (validFrom ≤ now ≤ validUntil), the soonest to close first: one query of
+   * the programmes not yet ended (an index by `validUntil`), never the ended ones; a page may hold fewer
+   * than `limit` (programmes not yet started are read and left out) and still carry `nextCursor`.
+   */
+  listOpenProgrammes(now: Date, limit: number, cursor?: string): Promise<Page<VoucherProgramme>>;
   /** unallocated −q (never below 0 → 409 BUDGET_EXCEEDED), the platform's allocated and available +q. */
   allocate(
     programme: VoucherProgramme,
@@ -291,6 +303,8 @@ export interface VoucherRepo {
   redeem(plan: RedeemPlan): Promise<void>;
   getRedemption(id: string): Promise<Redemption | undefined>;
   listRedemptions(programmeId: string, limit: number, cursor?: string): Promise<Page<Redemption>>;
+  /** A platform's redemptions, newest first (all programmes). */
+  listRedemptionsByPlatform(platformId: string, limit: number, cursor?: string): Promise<Page<Redemption>>;
   /** One transaction: redemption (version) decided, the voucher, buckets, guard released on reject, entries. */
   settle(plan: SettlePlan): Promise<void>;
   /** One transaction, once: voucher issued → expired on the exact due entry read; false when already done. */
@@ -431,6 +445,49 @@ export async function getProgramme(deps: VoucherDeps, id: string): Promise<Vouch
 
 export const listProgrammes = (deps: VoucherDeps, q: { limit: number; cursor?: string }) =>
   deps.vouchers.listProgrammes(q.limit, q.cursor);
+
+/**
+ * What anyone may know of a programme (its published rules): not its budget, unallocated money, quotas,
+ * ledger figures or who created it.
+ */
+export interface PublicVoucherProgramme {
+  readonly id: string;
+  readonly name: string;
+  readonly validFrom: string;
+  readonly validUntil: string;
+  readonly maxSubsidyRatio: number;
+  readonly perEnterpriseAnnualCapCny: number;
+  readonly faceValue: FaceValueRule;
+  readonly voucherValidityDays: number;
+}
+
+export const toPublicProgramme = (p: VoucherProgramme): PublicVoucherProgramme => ({
+  id: p.id,
+  name: p.name,
+  validFrom: p.validFrom,
+  validUntil: p.validUntil,
+  maxSubsidyRatio: p.maxSubsidyRatio,
+  perEnterpriseAnnualCapCny: p.perEnterpriseAnnualCapCny,
+  faceValue: { minCny: p.faceValue.minCny, maxCny: p.faceValue.maxCny },
+  voucherValidityDays: p.voucherValidityDays,
+});
+
+/**
+ * `GET /v1/public/voucher-programmes` (anyone): the programmes open for claims now — the same test a claim
+ * meets (`isProgrammeOpen`: validFrom ≤ now ≤ validUntil) — the soonest to close first, with their
+ * published rules only.
+ */
+export async function listOpenProgrammes(
+  deps: Pick<VoucherDeps, 'vouchers' | 'clock'>,
+  q: { limit: number; cursor?: string },
+): Promise<Page<PublicVoucherProgramme>> {
+  const now = deps.clock.now();
+  const page = await deps.vouchers.listOpenProgrammes(now, q.limit, q.cursor);
+  return {
+    items: page.items.filter((p) => isProgrammeOpen(p, now)).map(toPublicProgramme),
+    ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+  };
+}
 
 /**
  * `POST /v1/voucher-programmes/{id}/allocations` (officer): quota to an active platform, never more than
@@ -1080,6 +1137,24 @@ export async function listLedger(
     ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
     ...withheldOf(sharing),
   };
+}
+
+const PLATFORM_REDEMPTION_STAFF = ['officer', 'approver', 'admin'];
+
+/**
+ * `GET /v1/platforms/{platformId}/redemptions` (host members; officers, approvers, admins): the platform's
+ * redemptions of all programmes, newest first, with their settlement state. A host member of another
+ * platform (and an unknown id) → 404. Observers are not on the route: a programme's redemptions
+ * (`listRedemptions`) are where they read them under consent.
+ */
+export async function listPlatformRedemptions(
+  deps: VoucherDeps,
+  principal: Principal,
+  platformId: string,
+  q: { limit: number; cursor?: string },
+): Promise<Page<Redemption>> {
+  await platformAccess(deps.platforms, principal, platformId, PLATFORM_REDEMPTION_STAFF);
+  return deps.vouchers.listRedemptionsByPlatform(platformId, q.limit, q.cursor);
 }
 
 /**

@@ -14,7 +14,9 @@ import { type OpenNotice, openNotice } from './support/recognition.ts';
  * request (progress to 100 %, verified) and files it; sees the unread notifications in the portal's
  * navigation and marks one read; answers a revocation case an officer opened (refused past its
  * deadline, accepted before it); publishes a compute
- * service in the catalogue; an enterprise claims a voucher in its own portal and the host issues it.
+ * service in the catalogue; an enterprise claims a voucher in its own portal, choosing the programme from
+ * those open (with their rules shown), and the host issues it, redeems it and sees the redemption listed
+ * with its settlement state, pending and then settled by the office.
  * Set-up over HTTP (the recognition journey, the officer's and the office's parts); the API is asked
  * afterwards what was stored.
  */
@@ -233,10 +235,24 @@ describe('the host of a recognised platform', () => {
         budgetCny: 200_000,
         validFrom: new Date(now.getTime() - 60_000).toISOString(),
         validUntil: new Date(now.getTime() + 200 * 86_400_000).toISOString(),
+        maxSubsidyRatio: 0.25,
+        faceValue: { minCny: 5_000, maxCny: 100_000 },
+        voucherValidityDays: 90,
       },
       { token: notice.tokens.officer },
     );
     expect(programme.status).toBe(201);
+    const ended = await api().post<{ id: string }>(
+      '/v1/voucher-programmes',
+      {
+        name: `已结束的算力券 ${run}`,
+        budgetCny: 200_000,
+        validFrom: new Date(now.getTime() - 100 * 86_400_000).toISOString(),
+        validUntil: new Date(now.getTime() - 86_400_000).toISOString(),
+      },
+      { token: notice.tokens.officer },
+    );
+    expect(ended.status).toBe(201);
     const allocated = await api().post(
       `/v1/voucher-programmes/${programme.body.id}/allocations`,
       { platformId, quotaCny: 100_000 },
@@ -265,7 +281,16 @@ describe('the host of a recognised platform', () => {
     await buyer.page.getByRole('link', { name: '申领算力券、查看我的申领' }).click();
     await buyer.page.getByRole('heading', { name: '算力券', exact: true }).waitFor();
     await buyer.page.getByLabel('服务平台').selectOption(platformId);
-    await buyer.page.getByLabel('算力券项目编号').fill(programme.body.id);
+    // The programme is picked from those open now (a closed one is not offered), its rules shown.
+    const programmes = buyer.page.getByLabel('算力券项目', { exact: true });
+    expect(await programmes.locator('option').allTextContents()).toContain(`算力券 ${run}`);
+    expect(await programmes.locator('option').allTextContents()).not.toContain(`已结束的算力券 ${run}`);
+    await programmes.selectOption({ label: `算力券 ${run}` });
+    const rules = buyer.page.locator('#claim-programme-rules');
+    await expect.poll(() => rules.textContent()).toContain(`所选项目的规则 · 算力券 ${run}`);
+    expect(await rules.textContent()).toContain('合同金额的 25%');
+    expect(await rules.textContent()).toContain('发放后 90 天');
+    expect(await buyer.page.locator('#claim-requested-hint').textContent()).toMatch(/不少于 .*5,000/);
     await buyer.page.getByLabel('申领金额（元）').fill('30000');
     await buyer.page.getByLabel('算力用途').fill('质检模型训练');
     await buyer.page.getByRole('button', { name: '提交申领' }).click();
@@ -313,13 +338,33 @@ describe('the host of a recognised platform', () => {
     await expect.poll(() => redeem.textContent(), { timeout: 20_000 }).toContain('已附 1 个已核验文件');
     await redeem.getByRole('button', { name: '提交核销' }).click();
     await expect.poll(() => redeem.textContent(), { timeout: 20_000 }).toMatch(/核销已提交（.+），补贴/);
-    const redemptions = await api().get<{ items: { code: string; status: string; subsidyCny: number }[] }>(
-      `/v1/voucher-programmes/${programme.body.id}/redemptions`,
-      notice.tokens.officer,
-    );
+    const redemptions = await api().get<{
+      items: { id: string; code: string; status: string; subsidyCny: number }[];
+    }>(`/v1/voucher-programmes/${programme.body.id}/redemptions`, notice.tokens.officer);
     expect(redemptions.body.items).toEqual([
       expect.objectContaining({ code, status: 'pending_settlement', subsidyCny: 20_000 }),
     ]);
+    // The host sees it listed, pending settlement, with the enterprise and the amounts.
+    const filed = redeem.getByRole('table', { name: '本平台的核销记录' });
+    const row = filed.getByRole('row').filter({ hasText: code });
+    await expect.poll(() => row.textContent(), { timeout: 20_000 }).toContain('待结算');
+    expect(await row.textContent()).toContain(`中山智造企业（${run}）`);
+    expect(await row.textContent()).toContain(`C-${run}`);
+    // The office settles it (over HTTP: the staff console's part); the host's page shows it settled.
+    const settled = await api().post(
+      `/v1/redemptions/${redemptions.body.items[0]?.id}/settlement`,
+      { decision: 'approve', opinion: '合同、发票、付款凭证齐全，同意拨付' },
+      { token: notice.tokens.officer },
+    );
+    expect(settled.status).toBe(200);
+    await page.reload();
+    await expect.poll(() => row.textContent(), { timeout: 20_000 }).toContain('已结算');
+    expect(await row.textContent()).toContain('合同、发票、付款凭证齐全，同意拨付');
+    const hostList = await api().get<{ items: { code: string; status: string }[] }>(
+      `/v1/platforms/${platformId}/redemptions`,
+      notice.tokens.owner,
+    );
+    expect(hostList.body.items).toEqual([expect.objectContaining({ code, status: 'settled' })]);
     await context.close();
 
     // The host's pages on a phone, in English: nothing scrolls sideways but the tables inside their

@@ -11,6 +11,7 @@ import {
   PlatformIdParams,
   PlatformLedgerSchema,
   ProgrammeSchema,
+  PublicProgrammeSchema,
   page,
   RedemptionBody,
   RedemptionSchema,
@@ -54,6 +55,20 @@ export const voucherRoutes: readonly RouteDef[] = [
     tags,
     request: { query: PageQuery },
     responses: { 200: { description: 'A page of programmes', schema: page(ProgrammeSchema) } },
+  },
+  {
+    id: 'listPublicVoucherProgrammes',
+    method: 'GET',
+    path: '/v1/public/voucher-programmes',
+    group: 'vouchers',
+    auth: 'public',
+    summary:
+      'Voucher programmes open for claims now (validFrom ≤ now ≤ validUntil, as a claim is checked), the soonest to close first, with their published rules only (window, face-value range, subsidy ratio, per-enterprise annual cap, validity): no budget, quotas or ledger figures. One query of the programmes not yet ended; a page may hold fewer than `limit` (programmes not yet open are left out) and still carry `nextCursor`.',
+    tags,
+    request: { query: PageQuery.strict() },
+    responses: {
+      200: { description: 'A page of open programmes', schema: page(PublicProgrammeSchema) },
+    },
   },
   {
     id: 'getVoucherProgramme',
@@ -150,6 +165,18 @@ export const voucherRoutes: readonly RouteDef[] = [
     tags,
     request: { params: IdParams, query: PageQuery },
     responses: { 200: { description: 'A page of redemptions', schema: sharedPage(RedemptionSchema) } },
+  },
+  {
+    id: 'listPlatformVoucherRedemptions',
+    method: 'GET',
+    path: '/v1/platforms/{platformId}/redemptions',
+    group: 'vouchers',
+    auth: ['applicant', ...STAFF],
+    summary:
+      'A platform’s redemptions of every programme, newest first, with their settlement state (pending_settlement, settled, settlement_rejected with the office’s opinion): host members and staff; a member of another platform’s host gets 404. Observers read redemptions per programme, under consent.',
+    tags,
+    request: { params: PlatformIdParams, query: PageQuery },
+    responses: { 200: { description: 'A page of redemptions', schema: page(RedemptionSchema) } },
   },
   {
     id: 'settleRedemption',

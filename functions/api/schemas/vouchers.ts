@@ -81,6 +81,22 @@ export const ProgrammeSchema = z
   })
   .meta({ id: 'VoucherProgramme' });
 
+export const PublicProgrammeSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    validFrom: Instant,
+    validUntil: Instant,
+    maxSubsidyRatio: z.number().describe('the share of a compute contract a voucher may subsidise'),
+    perEnterpriseAnnualCapCny: z
+      .number()
+      .int()
+      .describe('face value one enterprise may hold per calendar year (Asia/Shanghai)'),
+    faceValue: z.object({ minCny: z.number().int(), maxCny: z.number().int() }),
+    voucherValidityDays: z.number().int().describe('days from issue to expiry, never beyond validUntil'),
+  })
+  .meta({ id: 'PublicVoucherProgramme' });
+
 export const AllocationBody = z
   .object({ platformId: IdParam, quotaCny: Cny })
   .strict()

@@ -21,8 +21,22 @@ addMessages(
       '通过已认定的人工智能赋能平台申领算力券，用于购买平台目录中的算力服务；平台审核后发放，券面值计入本企业年度限额。',
     'applicant.vouchers.claim': '申领算力券',
     'applicant.vouchers.platform': '服务平台',
-    'applicant.vouchers.programme': '算力券项目编号',
-    'applicant.vouchers.programmeHint': '见产业办发布的算力券申领通知。',
+    'applicant.vouchers.programme': '算力券项目',
+    'applicant.vouchers.programmeHint': '产业办发布、当前开放申领的项目；所选项目的规则见下方。',
+    'applicant.vouchers.noProgrammes': '目前没有开放申领的算力券项目，请关注产业办的通知。',
+    'applicant.vouchers.rules': '所选项目的规则',
+    'applicant.vouchers.window': '申领期',
+    'applicant.vouchers.windowText': '{from} 至 {until}',
+    'applicant.vouchers.faceRange': '单张面值',
+    'applicant.vouchers.faceRangeText': '{min} 至 {max}',
+    'applicant.vouchers.ratio': '补贴上限',
+    'applicant.vouchers.ratioText': '合同金额的 {pct}%，且不超过券面值',
+    'applicant.vouchers.cap': '每家企业年度限额',
+    'applicant.vouchers.capText': '{cap}（自然年，北京时间）',
+    'applicant.vouchers.validity': '券有效期',
+    'applicant.vouchers.validityText': '发放后 {days} 天，最晚至项目截止',
+    'applicant.vouchers.requestedHint': '不少于 {min}；单张券面值最高 {max}。',
+    'applicant.vouchers.programmeColumn': '项目',
     'applicant.vouchers.requested': '申领金额（元）',
     'applicant.vouchers.purpose': '算力用途',
     'applicant.vouchers.submit': '提交申领',
@@ -44,8 +58,24 @@ addMessages(
       'Claim a compute voucher through a recognised AI enablement platform, to buy compute services of its catalogue; the platform decides, and the face value counts towards your annual cap.',
     'applicant.vouchers.claim': 'Claim a voucher',
     'applicant.vouchers.platform': 'Platform',
-    'applicant.vouchers.programme': 'Voucher programme id',
-    'applicant.vouchers.programmeHint': 'As published in the office’s call for voucher claims.',
+    'applicant.vouchers.programme': 'Voucher programme',
+    'applicant.vouchers.programmeHint':
+      'Programmes the office published that accept claims now; the rules of the one chosen are below.',
+    'applicant.vouchers.noProgrammes':
+      'No voucher programme accepts claims at the moment; watch for the office’s announcements.',
+    'applicant.vouchers.rules': 'Rules of the programme chosen',
+    'applicant.vouchers.window': 'Claims accepted',
+    'applicant.vouchers.windowText': '{from} to {until}',
+    'applicant.vouchers.faceRange': 'Face value of one voucher',
+    'applicant.vouchers.faceRangeText': '{min} to {max}',
+    'applicant.vouchers.ratio': 'Subsidy at most',
+    'applicant.vouchers.ratioText': '{pct} % of the contract amount, and never more than the face value',
+    'applicant.vouchers.cap': 'Per enterprise and year',
+    'applicant.vouchers.capText': '{cap} (calendar year, Beijing time)',
+    'applicant.vouchers.validity': 'Voucher valid for',
+    'applicant.vouchers.validityText': '{days} days from issue, at the latest to the programme’s end',
+    'applicant.vouchers.requestedHint': 'At least {min}; one voucher is worth at most {max}.',
+    'applicant.vouchers.programmeColumn': 'Programme',
     'applicant.vouchers.requested': 'Amount requested (CNY)',
     'applicant.vouchers.purpose': 'What the compute is for',
     'applicant.vouchers.submit': 'File the claim',
@@ -69,18 +99,32 @@ interface PublicPlatform {
   hostName: string;
 }
 
+/** `GET /v1/public/voucher-programmes`: a programme open for claims, with its published rules. */
+export interface OpenProgramme {
+  id: string;
+  name: string;
+  validFrom: string;
+  validUntil: string;
+  maxSubsidyRatio: number;
+  perEnterpriseAnnualCapCny: number;
+  faceValue: { minCny: number; maxCny: number };
+  voucherValidityDays: number;
+}
+
 export function VouchersPage({ params }: { params: Record<string, string> }) {
   useLang();
   const data = useLoad(async () => {
-    const [org, platforms, claims] = await Promise.all([
+    const [org, platforms, claims, programmes] = await Promise.all([
       myOrganisation(),
       allPages<PublicPlatform>('/v1/public/platforms', 300),
       allPages<Claim>('/v1/voucher-claims', 300),
+      allPages<OpenProgramme>('/v1/public/voucher-programmes', 300),
     ]);
-    return { org, platforms, claims };
+    return { org, platforms, claims, programmes };
   });
   const d = data.data;
   const names = Object.fromEntries((d?.platforms ?? []).map((p) => [p.id, p.hostName]));
+  const programmeNames = Object.fromEntries((d?.programmes ?? []).map((p) => [p.id, p.name]));
   const blocked =
     d?.org &&
     !(
@@ -111,15 +155,17 @@ export function VouchersPage({ params }: { params: Record<string, string> }) {
                   {blocked ? <span class="warning"> {t('applicant.vouchers.orgBlocked')}</span> : null}
                 </p>
               )}
-              {d.platforms.length ? (
+              {!d.platforms.length ? (
+                <p>{t('applicant.vouchers.noPlatforms')}</p>
+              ) : !d.programmes.length ? (
+                <p class="warning">{t('applicant.vouchers.noProgrammes')}</p>
+              ) : (
                 <ClaimForm
                   platforms={d.platforms}
                   initialPlatform={params.platformId}
-                  programmes={[...new Set(d.claims.map((c) => c.programmeId))]}
+                  programmes={d.programmes}
                   onDone={data.reload}
                 />
-              ) : (
-                <p>{t('applicant.vouchers.noPlatforms')}</p>
               )}
             </Section>
             <Section title={t('applicant.vouchers.mine')}>
@@ -132,6 +178,10 @@ export function VouchersPage({ params }: { params: Record<string, string> }) {
                     {
                       header: t('applicant.vouchers.platform'),
                       cell: (c) => names[c.platformId] ?? <code>{c.platformId}</code>,
+                    },
+                    {
+                      header: t('applicant.vouchers.programmeColumn'),
+                      cell: (c) => programmeNames[c.programmeId] ?? <code>{c.programmeId}</code>,
                     },
                     { header: t('applicant.vouchers.requested'), cell: (c) => formatCny(c.requestedCny) },
                     { header: t('applicant.vouchers.purpose'), cell: (c) => c.purpose },
@@ -165,7 +215,7 @@ export function VouchersPage({ params }: { params: Record<string, string> }) {
 function ClaimForm(props: {
   platforms: readonly PublicPlatform[];
   initialPlatform?: string;
-  programmes: readonly string[];
+  programmes: readonly OpenProgramme[];
   onDone: () => void;
 }) {
   const [platformId, setPlatformId] = useState(
@@ -173,7 +223,8 @@ function ClaimForm(props: {
       ? (props.initialPlatform ?? '')
       : (props.platforms[0]?.id ?? ''),
   );
-  const [programmeId, setProgrammeId] = useState(props.programmes[0] ?? '');
+  const [programmeId, setProgrammeId] = useState(props.programmes[0]?.id ?? '');
+  const programme = props.programmes.find((p) => p.id === programmeId) ?? props.programmes[0];
   const [requested, setRequested] = useState('');
   const [purpose, setPurpose] = useState('');
   const [problem, setProblem] = useState<unknown>();
@@ -189,7 +240,7 @@ function ClaimForm(props: {
       await post(
         `/v1/platforms/${encodeURIComponent(platformId)}/voucher-claims`,
         {
-          programmeId: programmeId.trim(),
+          programmeId: programme?.id ?? '',
           requestedCny: Math.trunc(Number(requested.replace(/[,\s]/g, ''))),
           purpose,
         },
@@ -230,22 +281,27 @@ function ClaimForm(props: {
       </div>
       <div class="field">
         <label for="claim-programme">{t('applicant.vouchers.programme')}</label>
-        <input
+        <select
           id="claim-programme"
-          list="claim-programmes"
-          value={programmeId}
-          autoComplete="off"
-          aria-describedby="claim-programme-hint"
+          value={programme?.id}
+          aria-describedby="claim-programme-hint claim-programme-rules"
           aria-invalid={fieldError(problem, 'programmeId') ? 'true' : undefined}
-          onInput={(e) => setProgrammeId((e.target as HTMLInputElement).value)}
-        />
-        <datalist id="claim-programmes">
+          onChange={(e) => setProgrammeId((e.target as HTMLSelectElement).value)}
+        >
           {props.programmes.map((p) => (
-            <option key={p} value={p} />
+            <option key={p.id} value={p.id}>
+              {p.name}
+            </option>
           ))}
-        </datalist>
+        </select>
         <small id="claim-programme-hint">{t('applicant.vouchers.programmeHint')}</small>
+        {fieldError(problem, 'programmeId') ? (
+          <small class="error" role="alert">
+            {fieldError(problem, 'programmeId')}
+          </small>
+        ) : null}
       </div>
+      {programme ? <ProgrammeRules programme={programme} /> : null}
       <Field
         id="claim-requested"
         label={t('applicant.vouchers.requested')}
@@ -253,6 +309,14 @@ function ClaimForm(props: {
         value={requested}
         onInput={setRequested}
         required
+        hint={
+          programme
+            ? t('applicant.vouchers.requestedHint', {
+                min: formatCny(programme.faceValue.minCny),
+                max: formatCny(programme.faceValue.maxCny),
+              })
+            : undefined
+        }
         error={fieldError(problem, 'requestedCny')}
       />
       <Field
@@ -269,5 +333,40 @@ function ClaimForm(props: {
         {t('applicant.vouchers.submit')}
       </button>
     </form>
+  );
+}
+
+/** The published rules of a programme (what the server checks on the claim, the issue and the redemption). */
+export function ProgrammeRules({ programme: p }: { programme: OpenProgramme }) {
+  return (
+    <div class="programme-rules" id="claim-programme-rules">
+      <h3>
+        {t('applicant.vouchers.rules')} · {p.name}
+      </h3>
+      <dl class="facts">
+        <dt>{t('applicant.vouchers.window')}</dt>
+        <dd>
+          {t('applicant.vouchers.windowText', {
+            from: formatInstant(p.validFrom),
+            until: formatInstant(p.validUntil),
+          })}
+        </dd>
+        <dt>{t('applicant.vouchers.faceRange')}</dt>
+        <dd>
+          {t('applicant.vouchers.faceRangeText', {
+            min: formatCny(p.faceValue.minCny),
+            max: formatCny(p.faceValue.maxCny),
+          })}
+        </dd>
+        <dt>{t('applicant.vouchers.ratio')}</dt>
+        <dd>
+          {t('applicant.vouchers.ratioText', { pct: String(Math.round(p.maxSubsidyRatio * 10_000) / 100) })}
+        </dd>
+        <dt>{t('applicant.vouchers.cap')}</dt>
+        <dd>{t('applicant.vouchers.capText', { cap: formatCny(p.perEnterpriseAnnualCapCny) })}</dd>
+        <dt>{t('applicant.vouchers.validity')}</dt>
+        <dd>{t('applicant.vouchers.validityText', { days: String(p.voucherValidityDays) })}</dd>
+      </dl>
+    </div>
   );
 }

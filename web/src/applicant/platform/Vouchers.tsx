@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { get, newIdempotencyKey, post } from '../../api.ts';
 import { addMessages, formatCny, formatInstant, t } from '../../i18n.ts';
 import { DataTable, Field, fieldError, ProblemBox, Section, useLoad } from '../../ui.tsx';
@@ -47,6 +47,17 @@ addMessages(
     'applicant.vch.status.pending': '待处理',
     'applicant.vch.status.issued': '已发放',
     'applicant.vch.status.rejected': '已驳回',
+    'applicant.vch.redemptions': '本平台的核销记录',
+    'applicant.vch.redemptionsIntro':
+      '核销提交后由产业办审核结算：通过后拨付补贴；未通过的，补贴额度退回平台可用额度，该合同可更正后用另一张券重新申请。',
+    'applicant.vch.filedAt': '提交时间',
+    'applicant.vch.contract': '合同',
+    'applicant.vch.amounts': '合同金额 / 补贴 / 退回额度',
+    'applicant.vch.settlement': '产业办意见',
+    'applicant.vch.more': '加载更多核销记录',
+    'applicant.vch.rstatus.pending_settlement': '待结算',
+    'applicant.vch.rstatus.settled': '已结算',
+    'applicant.vch.rstatus.settlement_rejected': '结算未通过',
   },
   {
     'applicant.vch.claims': 'Compute voucher claims (Art. 6(3))',
@@ -82,6 +93,17 @@ addMessages(
     'applicant.vch.status.pending': 'Pending',
     'applicant.vch.status.issued': 'Issued',
     'applicant.vch.status.rejected': 'Rejected',
+    'applicant.vch.redemptions': 'Redemptions of this platform',
+    'applicant.vch.redemptionsIntro':
+      'The office settles each redemption: once approved the subsidy is paid; when rejected the subsidy returns to the platform’s available quota and the contract may be filed again, corrected, with another voucher.',
+    'applicant.vch.filedAt': 'Filed',
+    'applicant.vch.contract': 'Contract',
+    'applicant.vch.amounts': 'Contract / subsidy / returned to quota',
+    'applicant.vch.settlement': 'Office’s opinion',
+    'applicant.vch.more': 'Load more redemptions',
+    'applicant.vch.rstatus.pending_settlement': 'Pending settlement',
+    'applicant.vch.rstatus.settled': 'Settled',
+    'applicant.vch.rstatus.settlement_rejected': 'Settlement rejected',
   },
 );
 
@@ -98,6 +120,23 @@ export interface Claim {
   decidedAt?: string;
   reason?: string;
   voucher?: { code: string; faceValueCny: number; expiresAt: string };
+}
+
+/** `GET /v1/platforms/{platformId}/redemptions`: a redemption with its settlement state. */
+export interface PlatformRedemption {
+  id: string;
+  code: string;
+  buyerUscc: string;
+  supplierUscc: string;
+  serviceId: string;
+  contractNo: string;
+  contractAmountCny: number;
+  subsidyCny: number;
+  returnedCny: number;
+  status: 'pending_settlement' | 'settled' | 'settlement_rejected';
+  filedAt: string;
+  decidedAt?: string;
+  opinion?: string;
 }
 
 const toInt = (s: string) => Math.trunc(Number(s.replace(/[,\s]/g, '')));
@@ -176,7 +215,7 @@ export function VoucherClaims({ platformId }: { platformId: string }) {
           <p>{t('common.none')}</p>
         )}
       </Section>
-      <Redemption platformId={platformId} codes={claims.flatMap((c) => (c.voucher ? [c.voucher] : []))} />
+      <Redemption platformId={platformId} claims={claims} />
     </>
   );
 }
@@ -246,7 +285,14 @@ function ClaimDecision({ claim, onDone }: { claim: Claim; onDone: (message: stri
   );
 }
 
-function Redemption(props: { platformId: string; codes: { code: string; faceValueCny: number }[] }) {
+/** A redemption's settlement state in words. */
+export function RedemptionStatus({ value }: { value: PlatformRedemption['status'] }) {
+  return <span class={`status status-${value}`}>{t(`applicant.vch.rstatus.${value}`)}</span>;
+}
+
+function Redemption(props: { platformId: string; claims: readonly Claim[] }) {
+  const codes = props.claims.flatMap((c) => (c.voucher ? [c.voucher] : []));
+  const [filed, setFiled] = useState(0);
   const services = useLoad(
     () => get<{ items: Service[] }>(`/v1/platforms/${props.platformId}/services?limit=100`),
     [props.platformId],
@@ -282,6 +328,7 @@ function Redemption(props: { platformId: string; codes: { code: string; faceValu
         { idempotencyKey: key },
       );
       setMessage(t('applicant.vch.redeemed', { id: res.id, value: formatCny(res.subsidyCny) }));
+      setFiled((n) => n + 1);
       setF({ code: '', serviceId: '', contractNo: '', contractAmount: '', subsidy: '' });
       setAttachKey((k) => k + 1);
       setKey(newIdempotencyKey());
@@ -307,7 +354,7 @@ function Redemption(props: { platformId: string; codes: { code: string; faceValu
             onInput={(e) => set('code')((e.target as HTMLInputElement).value)}
           />
           <datalist id="rdm-codes">
-            {props.codes.map((c) => (
+            {codes.map((c) => (
               <option key={c.code} value={c.code}>
                 {formatCny(c.faceValueCny)}
               </option>
@@ -376,6 +423,106 @@ function Redemption(props: { platformId: string; codes: { code: string; faceValu
           {t('applicant.vch.submitRedeem')}
         </button>
       </form>
+      <Redemptions platformId={props.platformId} claims={props.claims} reloadKey={filed} />
     </Section>
+  );
+}
+
+/**
+ * The platform's redemptions, newest first, with the office's settlement (`GET
+ * /v1/platforms/{platformId}/redemptions`); reloaded when one is filed, more pages on request.
+ */
+function Redemptions(props: { platformId: string; claims: readonly Claim[]; reloadKey: number }) {
+  const [items, setItems] = useState<PlatformRedemption[]>([]);
+  const [cursor, setCursor] = useState<string | undefined>();
+  const [loading, setLoading] = useState(true);
+  const [problem, setProblem] = useState<unknown>();
+  const enterprise = new Map(
+    props.claims.flatMap((c) => (c.voucher ? [[c.voucher.code, c.orgName] as const] : [])),
+  );
+  const load = async (from?: string) => {
+    setLoading(true);
+    setProblem(undefined);
+    try {
+      const page = await get<PageOf<PlatformRedemption>>(
+        `/v1/platforms/${encodeURIComponent(props.platformId)}/redemptions?limit=25${
+          from ? `&cursor=${encodeURIComponent(from)}` : ''
+        }`,
+      );
+      setItems((xs) => (from ? [...xs, ...page.items] : page.items));
+      setCursor(page.nextCursor);
+    } catch (e) {
+      setProblem(e);
+    } finally {
+      setLoading(false);
+    }
+  };
+  useEffect(() => {
+    void load();
+  }, [props.platformId, props.reloadKey]);
+  return (
+    <div class="redemptions" aria-busy={loading ? 'true' : undefined}>
+      <h3>{t('applicant.vch.redemptions')}</h3>
+      <p>{t('applicant.vch.redemptionsIntro')}</p>
+      <ProblemBox problem={problem} />
+      {items.length ? (
+        <DataTable
+          label={t('applicant.vch.redemptions')}
+          rows={items}
+          rowKey={(r) => r.id}
+          columns={[
+            { header: t('applicant.vch.filedAt'), cell: (r) => formatInstant(r.filedAt) },
+            {
+              header: t('applicant.vch.code'),
+              cell: (r) => (
+                <>
+                  <code>{r.code}</code>
+                  <br />
+                  {enterprise.get(r.code) ?? <code>{r.buyerUscc}</code>}
+                </>
+              ),
+            },
+            {
+              header: t('applicant.vch.contract'),
+              cell: (r) => (
+                <>
+                  {r.contractNo}
+                  <br />
+                  <code>{r.supplierUscc}</code> · {r.serviceId}
+                </>
+              ),
+            },
+            {
+              header: t('applicant.vch.amounts'),
+              cell: (r) =>
+                `${formatCny(r.contractAmountCny)} / ${formatCny(r.subsidyCny)} / ${formatCny(r.returnedCny)}`,
+            },
+            { header: t('common.status'), cell: (r) => <RedemptionStatus value={r.status} /> },
+            {
+              header: t('applicant.vch.settlement'),
+              cell: (r) =>
+                r.decidedAt ? (
+                  <>
+                    {r.opinion ?? '—'}
+                    <br />
+                    <small>{formatInstant(r.decidedAt)}</small>
+                  </>
+                ) : (
+                  '—'
+                ),
+            },
+          ]}
+        />
+      ) : loading ? (
+        <p>{t('common.loading')}</p>
+      ) : (
+        <p>{t('common.none')}</p>
+      )}
+      {cursor ? (
+        <button type="button" disabled={loading} onClick={() => void load(cursor)}>
+          {t('applicant.vch.more')}
+        </button>
+      ) : null}
+    </div>
   );
 }
