@@ -355,18 +355,33 @@ function startBaseline(doc: DynamoDBDocumentClient, tableName: string): Promise<
     const app = /^\/b\/applications\/([^/?]+)$/.exec(url)?.[1];
     const work = async (): Promise<void> => {
       if (req.method === 'GET' && url.startsWith('/b/platforms')) {
-        const page = await doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :pk',
-            FilterExpression: 'validUntil >= :today',
-            ExpressionAttributeValues: { ':pk': 'PLATFORMS#active', ':today': today() },
-            ScanIndexForward: false,
-            Limit: 25,
-          }),
-        );
-        return send(res, 200, { items: page.Items ?? [], lastKey: page.LastEvaluatedKey });
+        // Like the handler: the policy end in force (Art. 14: every active platform's validity) and
+        // one page of the active platforms, read together.
+        const [settings, page] = await Promise.all([
+          doc.send(
+            new GetCommand({
+              TableName: tableName,
+              Key: { pk: 'SETTINGS', sk: 'SETTINGS' },
+              ConsistentRead: true,
+            }),
+          ),
+          doc.send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: 'gsi1',
+              KeyConditionExpression: 'gsi1pk = :pk',
+              ExpressionAttributeValues: { ':pk': 'PLATFORMS#active' },
+              ScanIndexForward: false,
+              Limit: 25,
+            }),
+          ),
+        ]);
+        const policyEnd = String(settings.Item?.policyEndDate ?? '2027-12-31');
+        const items = today() <= policyEnd ? (page.Items ?? []) : [];
+        return send(res, 200, {
+          items: items.map((p) => ({ ...p, validUntil: policyEnd })),
+          lastKey: page.LastEvaluatedKey,
+        });
       }
       if (req.method === 'GET' && app) {
         const got = await doc.send(

@@ -185,7 +185,7 @@ describe('settings', () => {
     // Reloading shows the first admin's change; the second can then decide again.
     await problem.getByRole('button', { name: '重新读取最新内容' }).click();
     await expect.poll(() => fact(second, '政策截止日期')).toBe('2029-03-31');
-    expect(await second.getByLabel('政策截止日期').inputValue()).toBe('2029-03-31');
+    await expect.poll(() => second.getByLabel('政策截止日期').inputValue()).toBe('2029-03-31');
     expect(await fact(second, '版本')).toBe('2');
     expect(await problem.count()).toBe(0);
     await second.getByLabel('政策截止日期').fill('2030-12-31');
