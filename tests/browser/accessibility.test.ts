@@ -107,7 +107,14 @@ const VISITS = (): { role: string; sub: string; pages: string[] }[] => [
   {
     role: 'applicant',
     sub: `applicant-${notice.run}`,
-    pages: [`/apply/applications/${notice.applicationId}`, `/apply/platforms/${platformId}`],
+    pages: [
+      `/apply/applications/${notice.applicationId}`,
+      `/apply/platforms/${platformId}`,
+      '/apply/organisation',
+      '/apply/notifications',
+      '/apply/vouchers',
+      `/apply/vouchers/${platformId}`,
+    ],
   },
   {
     role: 'officer',
@@ -119,12 +126,26 @@ const VISITS = (): { role: string; sub: string; pages: string[] }[] => [
       `/staff/platforms/${platformId}`,
       `/staff/revocations/${ops.revocationId}`,
       `/staff/evaluation/${ops.years[1]}/${ops.platforms.excellent}`,
+      `/staff/organisations/${notice.orgId}`,
+      '/staff/notifications',
     ],
   },
-  { role: 'approver', sub: ops.subs.approver, pages: [`/staff/revocations/${ops.revocationId}`] },
+  {
+    role: 'approver',
+    sub: ops.subs.approver,
+    pages: [
+      `/staff/revocations/${ops.revocationId}`,
+      `/staff/calls/${notice.callId}`,
+      '/staff/notifications',
+    ],
+  },
   { role: 'expert', sub: 'expert-a11y', pages: [] },
   { role: 'admin', sub: 'admin-a11y', pages: [] },
-  { role: 'observer', sub: 'observer-a11y', pages: [] },
+  {
+    role: 'observer',
+    sub: 'observer-a11y',
+    pages: [`/staff/platforms/${platformId}`, `/staff/evaluation/${ops.years[1]}/${ops.platforms.excellent}`],
+  },
 ];
 
 describe('every console page', () => {

@@ -1,6 +1,7 @@
 import { render } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { applicantPages } from './applicant/index.tsx';
+import { refreshUnread, useUnread } from './applicant/Notifications.tsx';
 import { currentConfig, loadConfig } from './config.ts';
 import { setLang, t, useLang } from './i18n.ts';
 import { publicPages } from './public/index.tsx';
@@ -11,6 +12,7 @@ import {
   hostedSignInProblem,
   ROLES,
   type Role,
+  type Session,
   session,
   signInLocally,
   startHostedSignIn,
@@ -31,6 +33,23 @@ const PAGES: readonly Page[] = [
   { path: '/sign-in', titleKey: 'signIn.title', component: SignIn },
 ];
 
+/** Where a visitor asked to sign in was going (`#/sign-in?next=/apply/vouchers/p-1`): back there after. */
+const NEXT_KEY = 'zs-console-next';
+const nextOf = (): string | undefined => {
+  const next = new URLSearchParams(location.hash.split('?')[1] ?? '').get('next') ?? undefined;
+  return next?.startsWith('/') && !next.startsWith('/sign-in') ? next : undefined;
+};
+/** The page `next` when it exists and the new session may open it, else the session's console. */
+function landingOf(s: Session, next: string | undefined): string {
+  const found = next ? match(PAGES, next) : undefined;
+  if (next && found && (!found.page.roles || hasRole(s, ...found.page.roles))) return next;
+  return hasRole(s, 'applicant')
+    ? '/apply'
+    : hasRole(s, 'officer', 'expert', 'approver', 'admin', 'observer')
+      ? '/staff'
+      : '/';
+}
+
 function SignIn() {
   const [role, setRole] = useState<Role>('applicant');
   const [sub, setSub] = useState(`user-${Math.random().toString(36).slice(2, 8)}`);
@@ -44,7 +63,15 @@ function SignIn() {
             {hostedSignInProblem}
           </p>
         ) : null}
-        <button type="button" onClick={() => void startHostedSignIn()}>
+        <button
+          type="button"
+          onClick={() => {
+            const next = nextOf();
+            if (next) sessionStorage.setItem(NEXT_KEY, next);
+            else sessionStorage.removeItem(NEXT_KEY);
+            void startHostedSignIn();
+          }}
+        >
           {t('signIn.hosted')}
         </button>
       </main>
@@ -58,13 +85,7 @@ function SignIn() {
           e.preventDefault();
           try {
             const s = await signInLocally(sub, role);
-            navigate(
-              hasRole(s, 'applicant')
-                ? '/apply'
-                : hasRole(s, 'officer', 'expert', 'approver', 'admin', 'observer')
-                  ? '/staff'
-                  : '/',
-            );
+            navigate(landingOf(s, nextOf()));
           } catch (err) {
             setProblem((err as Error).message);
           }
@@ -118,6 +139,45 @@ function signOut(): void {
   else navigate('/');
 }
 
+/**
+ * The header's notifications entry for any signed-in user: the unread count in words, linked to the
+ * applicant portal's notifications or the staff console's. Counted again on every navigation and at most
+ * once a minute while the tab is visible; the count is shown only once counted for this user.
+ */
+function NotificationsLink({ s, path }: { s: Session; path: string }) {
+  const n = useUnread();
+  const [countedFor, setCountedFor] = useState<string>();
+  useEffect(() => {
+    let live = true;
+    const count = () =>
+      refreshUnread().then(
+        () => live && setCountedFor(s.sub),
+        () => live && setCountedFor(undefined),
+      );
+    void count();
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') void count();
+    }, 60_000);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [s.sub, s.token, path]);
+  const href = hasRole(s, 'applicant') ? '/apply/notifications' : '/staff/notifications';
+  const text =
+    countedFor === s.sub && n !== undefined ? t('nav.notifications', { n }) : t('nav.notificationsUnknown');
+  return (
+    <a
+      href={`#${href}`}
+      id="header-notifications"
+      class={countedFor === s.sub && n ? 'has-unread' : undefined}
+      aria-current={path === href ? 'page' : undefined}
+    >
+      {text}
+    </a>
+  );
+}
+
 function App() {
   const lang = useLang();
   const s = useSession();
@@ -151,6 +211,7 @@ function App() {
           </button>
           {s ? (
             <>
+              <NotificationsLink s={s} path={path} />
               <span class="who">
                 {s.sub} · {s.roles.map((r) => t(`role.${r}`)).join(', ')}
               </span>
@@ -170,7 +231,13 @@ function App() {
       ) : !allowed ? (
         <main id="main">
           <h1>{t(found.page.titleKey)}</h1>
-          <p>{s ? t('common.forbidden') : <a href="#/sign-in">{t('nav.signIn')}</a>}</p>
+          <p>
+            {s ? (
+              t('common.forbidden')
+            ) : (
+              <a href={`#/sign-in?next=${encodeURIComponent(path)}`}>{t('nav.signIn')}</a>
+            )}
+          </p>
         </main>
       ) : (
         <Body params={found.params} />
@@ -180,7 +247,14 @@ function App() {
 }
 
 await loadConfig();
+const returning = new URLSearchParams(location.search).has('code');
 await completeHostedSignIn();
+// Back to the page that asked for the hosted sign-in, when the new session may open it.
+const pendingNext = sessionStorage.getItem(NEXT_KEY);
+if (returning) sessionStorage.removeItem(NEXT_KEY);
+if (returning && pendingNext && session.value) {
+  history.replaceState(null, '', `${location.pathname}#${landingOf(session.value, pendingNext)}`);
+}
 setLang((localStorage.getItem('zs-console-lang') as 'en' | 'zh-CN' | null) ?? 'zh-CN');
 const root = document.getElementById('app');
 if (root) render(<App />, root);

@@ -14,6 +14,7 @@ export interface OpenNotice {
   readonly callId: string;
   readonly applicationId: string;
   readonly noticeId: string;
+  readonly orgId: string;
   readonly orgName: string;
   readonly tokens: Readonly<Record<'officer' | 'approver' | 'owner', string>>;
   /** Ends the notice: dismisses pending objections, moves the clock past it, runs the deadline job. */
@@ -112,7 +113,7 @@ async function setUp(url: string) {
 
   const code = uscc();
   const orgName = `中山公示测试科技有限公司（${run}）`;
-  await post(
+  const org = await post<{ id: string }>(
     '/v1/organisations',
     {
       name: orgName,
@@ -198,11 +199,11 @@ async function setUp(url: string) {
     );
   }
   await task(tokens.officer, app.id, 'site_inspection');
-  return { run, call, app, orgName, closesAt, tokens, get, post, clockNow, setClock, runJob, status };
+  return { run, call, app, org, orgName, closesAt, tokens, get, post, clockNow, setClock, runJob, status };
 }
 
 export async function openNotice(url: string): Promise<OpenNotice> {
-  const { run, call, app, orgName, closesAt, tokens, get, post, clockNow, setClock, runJob, status } =
+  const { run, call, app, org, orgName, closesAt, tokens, get, post, clockNow, setClock, runJob, status } =
     await setUp(url);
   await post(
     `/v1/applications/${app.id}/site-inspection`,
@@ -225,6 +226,7 @@ export async function openNotice(url: string): Promise<OpenNotice> {
     callId: call.id,
     applicationId: app.id,
     noticeId: decision.noticeId,
+    orgId: org.id,
     orgName,
     tokens,
     publish: async () => {

@@ -30,6 +30,9 @@ addMessages(
     'public.case.media': '佐证材料：{files}',
     'public.noServices': '暂无服务。',
     'public.noCases': '暂无案例。',
+    'public.platform.voucher': '申领算力券',
+    'public.platform.voucherHint':
+      '本平台提供算力服务：企业可通过本平台申领中山市算力券，用于采购算力（第六条第三项；须以申报企业身份登录）。',
   },
   {
     'public.registry': 'Registry',
@@ -53,6 +56,9 @@ addMessages(
     'public.case.media': 'Evidence: {files}',
     'public.noServices': 'No services yet.',
     'public.noCases': 'No cases yet.',
+    'public.platform.voucher': 'Claim a compute voucher',
+    'public.platform.voucherHint':
+      'This platform offers compute services: an enterprise can claim a Zhongshan compute voucher through it to buy compute (Art. 6(3); sign in as an applicant company).',
   },
 );
 
@@ -195,10 +201,37 @@ export function CaseCard({ c, showPlatform }: { c: PublicCase; showPlatform?: bo
   );
 }
 
+/** At most this many pages of the platform's catalogue are read to find a compute service. */
+const COMPUTE_LOOKUP_PAGES = 5;
+
+/**
+ * Whether the platform lists a compute service (Art. 6(3): compute vouchers are claimed through such a
+ * platform): its profile's first services, then, when there are more, the showcase filtered to its
+ * compute services (a page may be empty and still carry a cursor; bounded).
+ */
+async function offersCompute(p: Profile): Promise<boolean> {
+  if (p.services.some((s) => s.category === 'compute')) return true;
+  if (!p.servicesNextCursor) return false;
+  let cursor: string | undefined;
+  for (let i = 0; i < COMPUTE_LOOKUP_PAGES; i += 1) {
+    const page = await get<PageOf<PublicService>>(
+      `/v1/public/services${qs({ platformId: p.id, category: 'compute', limit: 100, cursor })}`,
+    );
+    if (page.items.length) return true;
+    cursor = page.nextCursor;
+    if (!cursor) return false;
+  }
+  return false;
+}
+
 export function PlatformProfile({ params }: { params: Record<string, string> }) {
   const id = params.id ?? '';
   const profile = useLoad(() => get<Profile>(`/v1/public/platforms/${encodeURIComponent(id)}`), [id]);
   const p = profile.data;
+  const compute = useLoad(
+    () => (p && p.status === 'active' ? offersCompute(p).catch(() => false) : Promise.resolve(false)),
+    [p],
+  );
   return (
     <main id="main" class="public">
       <p>
@@ -223,6 +256,14 @@ export function PlatformProfile({ params }: { params: Record<string, string> }) 
               <dd>{p.validUntil}</dd>
             </dl>
             <p class="prose">{p.summary}</p>
+            {compute.data ? (
+              <p class="voucher-cta">
+                <a href={`#/apply/vouchers/${encodeURIComponent(p.id)}`} class="button">
+                  {t('public.platform.voucher')}
+                </a>{' '}
+                <small id="voucher-hint">{t('public.platform.voucherHint')}</small>
+              </p>
+            ) : null}
             {p.capabilities.length ? (
               <Section title={t('public.platform.capabilities')}>
                 <ul class="tags">

@@ -5,6 +5,7 @@ import { CallDetail, Calls } from './calls.tsx';
 import { Grades } from './evaluation.tsx';
 import { financePages } from './finance/index.tsx';
 import { Inbox } from './inbox.tsx';
+import { StaffNotifications } from './notifications.tsx';
 import './messages.ts';
 import { operationsPages } from './operations/index.tsx';
 import { Notices, Registry } from './registry.tsx';
@@ -30,6 +31,12 @@ export const staffPages: readonly Page[] = [
   { path: '/staff/notices', titleKey: 'staff.notices', nav: true, roles: OFFICE, component: Notices },
   { path: '/staff/registry', titleKey: 'staff.registry', nav: true, roles: OFFICE, component: Registry },
   { path: '/staff/evaluation', titleKey: 'staff.grades', nav: true, roles: OFFICE, component: Grades },
+  {
+    path: '/staff/notifications',
+    titleKey: 'staff.notes.title',
+    roles: STAFF,
+    component: StaffNotifications,
+  },
   ...operationsPages,
   ...financePages,
 ];

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { evaluationScore, gradeFor } from '../../../../functions/core/grading.ts';
-import { get, post } from '../../api.ts';
+import { ApiProblem, get, post } from '../../api.ts';
 import { formatInstant, t, useLang } from '../../i18n.ts';
 import { hasRole, useSession } from '../../session.ts';
 import { fieldError, Loading, ProblemBox, Section, Status, TableScroll, useLoad } from '../../ui.tsx';
@@ -13,7 +13,9 @@ import './messages.ts';
  * the voucher ledger's own count of enterprises served against the Art. 9(4) commitment, the report's
  * evidence with audited downloads, the grade once given, and the officer's grading form — one score per
  * criterion of the cycle, the weighted score and band grade previewed with the server's own arithmetic
- * (`functions/core/grading.ts`), an override only with a reason.
+ * (`functions/core/grading.ts`), an override only with a reason. An observer (Art. 11) is told in words
+ * which parts the data owner has not shared (`withheld`: the report, the ledger figures; the evidence
+ * files without an `evidence` consent) instead of seeing them as missing.
  */
 interface Report {
   enterprisesServed: number;
@@ -43,6 +45,8 @@ interface Evaluation {
   gradedAt?: string;
   publishedAt?: string;
   ledgerFigures?: { enterprisesServed: number; committedEnterprises: number; meetsCommitment: boolean };
+  /** Observers only (Art. 11): the sharing scopes this view leaves out for want of a valid consent. */
+  withheld?: ('evidence' | 'reports' | 'vouchers')[];
 }
 interface PlatformEvidence {
   evidenceId: string;
@@ -66,14 +70,19 @@ export function EvaluationDetail({ params }: { params: Record<string, string> })
       get<Cycle>(`/v1/evaluation-cycles/${year}`),
     ]);
     // File names of the report's evidence (observers may lack the owner's consent: then ids only).
+    let evidenceShared = true;
     const files = await get<{ items: PlatformEvidence[] }>(`/v1/platforms/${enc(platformId)}/evidence`)
       .then((r) => r.items)
-      .catch(() => [] as PlatformEvidence[]);
-    return { evaluation, cycle, files };
+      .catch((err: unknown) => {
+        if (err instanceof ApiProblem && err.code === 'NO_SHARING_CONSENT') evidenceShared = false;
+        return [] as PlatformEvidence[];
+      });
+    return { evaluation, cycle, files, evidenceShared };
   }, [year, platformId]);
   const [notice, setNotice] = useState('');
   const d = data.data;
   const e = d?.evaluation;
+  const withheld = new Set(e?.withheld ?? []);
   return (
     <main id="main">
       <p>
@@ -87,6 +96,11 @@ export function EvaluationDetail({ params }: { params: Record<string, string> })
       <Loading when={data.loading && !d}>
         {d && e ? (
           <>
+            {e.withheld ? (
+              <p class="share-note" id="sharing-note">
+                {t('fin.share.eval')}
+              </p>
+            ) : null}
             <dl class="staff-facts">
               <dt>{t('staff.registry.host')}</dt>
               <dd>{e.hostName}</dd>
@@ -101,11 +115,18 @@ export function EvaluationDetail({ params }: { params: Record<string, string> })
               <dt>{t('fin.eval.deadline')}</dt>
               <dd>{formatInstant(e.reportDeadline)}</dd>
               <dt>{t('fin.eval.submittedAt')}</dt>
-              <dd>{formatInstant(e.reportSubmittedAt)}</dd>
+              <dd>
+                {withheld.has('reports') ? t('fin.share.notShared') : formatInstant(e.reportSubmittedAt)}
+              </dd>
             </dl>
-            <ReportView e={e} />
-            <LedgerCheck e={e} />
-            <EvidenceView e={e} files={d.files} />
+            <ReportView e={e} withheld={withheld.has('reports')} />
+            <LedgerCheck e={e} withheld={withheld.has('vouchers')} />
+            <EvidenceView
+              e={e}
+              files={d.files}
+              reportWithheld={withheld.has('reports')}
+              filesShared={d.evidenceShared}
+            />
             <GradeView e={e} cycle={d.cycle} />
             {officer &&
             d.cycle.status === 'open' &&
@@ -126,11 +147,15 @@ export function EvaluationDetail({ params }: { params: Record<string, string> })
   );
 }
 
-function ReportView({ e }: { e: Evaluation }) {
+function ReportView({ e, withheld }: { e: Evaluation; withheld: boolean }) {
   const r = e.report;
   return (
     <Section title={t('fin.evald.report')}>
-      {r ? (
+      {withheld ? (
+        <p class="share-note" id="report-withheld">
+          <strong>{t('fin.share.notShared')}</strong> · {t('fin.share.eval.reports')}
+        </p>
+      ) : r ? (
         <>
           {e.status === 'awaiting_report' ? <p class="fin-note">{t('fin.evald.draft')}</p> : null}
           <TableScroll label={t('fin.evald.figures')}>
@@ -158,8 +183,17 @@ function ReportView({ e }: { e: Evaluation }) {
 }
 
 /** Art. 6(3) → Art. 12: what the voucher ledger counts, beside what the host reported. */
-function LedgerCheck({ e }: { e: Evaluation }) {
+function LedgerCheck({ e, withheld }: { e: Evaluation; withheld: boolean }) {
   const l = e.ledgerFigures;
+  if (withheld) {
+    return (
+      <Section title={t('fin.evald.ledger')}>
+        <p class="share-note" id="ledger-withheld">
+          <strong>{t('fin.share.notShared')}</strong> · {t('fin.share.eval.vouchers')}
+        </p>
+      </Section>
+    );
+  }
   if (!l) return null;
   const reported = e.report?.enterprisesServed;
   return (
@@ -181,7 +215,13 @@ function LedgerCheck({ e }: { e: Evaluation }) {
   );
 }
 
-function EvidenceView({ e, files }: { e: Evaluation; files: PlatformEvidence[] }) {
+function EvidenceView(props: {
+  e: Evaluation;
+  files: PlatformEvidence[];
+  reportWithheld: boolean;
+  filesShared: boolean;
+}) {
+  const { e, files } = props;
   const [problem, setProblem] = useState<unknown>();
   const items =
     e.evidenceManifest ?? e.report?.evidenceIds.map((id) => ({ evidenceId: id, kind: '', sha256: '' })) ?? [];
@@ -198,7 +238,16 @@ function EvidenceView({ e, files }: { e: Evaluation; files: PlatformEvidence[] }
   return (
     <Section title={t('fin.evald.evidence')}>
       <ProblemBox problem={problem} />
-      {items.length ? (
+      {props.reportWithheld ? (
+        <p class="share-note">
+          <strong>{t('fin.share.notShared')}</strong> · {t('fin.share.eval.evidenceList')}
+        </p>
+      ) : items.length && !props.filesShared ? (
+        <p class="share-note" id="evidence-withheld">
+          <strong>{t('fin.share.notShared')}</strong> · {t('fin.share.eval.evidence')}
+        </p>
+      ) : null}
+      {props.reportWithheld ? null : items.length ? (
         <TableScroll label={t('fin.evald.evidence')}>
           <table aria-label={t('fin.evald.evidence')}>
             <thead>
@@ -220,14 +269,18 @@ function EvidenceView({ e, files }: { e: Evaluation; files: PlatformEvidence[] }
                     <code class="fin-hash">{m.sha256 ? `${m.sha256.slice(0, 12)}…` : '—'}</code>
                   </td>
                   <td>
-                    <button
-                      type="button"
-                      class="link"
-                      aria-label={t('staff.evidence.download', { name: name(m.evidenceId) })}
-                      onClick={() => open(m.evidenceId)}
-                    >
-                      ⬇ {t('fin.download')}
-                    </button>
+                    {props.filesShared ? (
+                      <button
+                        type="button"
+                        class="link"
+                        aria-label={t('staff.evidence.download', { name: name(m.evidenceId) })}
+                        onClick={() => open(m.evidenceId)}
+                      >
+                        ⬇ {t('fin.download')}
+                      </button>
+                    ) : (
+                      t('fin.share.notShared')
+                    )}
                   </td>
                 </tr>
               ))}

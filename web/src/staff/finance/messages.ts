@@ -564,3 +564,73 @@ addMessages(
     'fin.calendar.saved': 'The {year} calendar is saved',
   },
 );
+
+/**
+ * Art. 11 as observers see it: what a platform's data owner has not shared, and why — in words, so that
+ * a withheld figure never reads as zero or an empty table.
+ */
+addMessages(
+  {
+    'fin.share.observer':
+      '您以观察员身份查看（第十一条）：平台的业务数据只有在数据所有者（平台依托单位）授予有效的共享授权后才显示。',
+    'fin.share.notShared': '未共享',
+    'fin.share.report.office':
+      '预算、未分配预算和上面的各项合计是产业办的预算数据，照常显示；各平台的算力券业务数据（额度使用、月度数据、服务企业数、核销记录和台账流水）须有有效的“算力券”共享授权。',
+    'fin.share.report.allShared': '全部 {n} 个平台均已授权共享算力券数据。',
+    'fin.share.report.shownOf':
+      '下表显示已授权共享的 {shown} 个平台的数据；另有 {withheld} 个平台未共享，不计入下表（见“未共享的平台”）。',
+    'fin.share.report.noneShared': '没有平台授权共享算力券数据，各平台的额度使用不显示（见“未共享的平台”）。',
+    'fin.share.withheld.title': '未共享的平台',
+    'fin.share.withheld.count':
+      '{n} 个平台未共享：数据所有者未授予有效的“算力券”（vouchers）共享授权。这里只列出平台名称和产业办分配的额度。',
+    'fin.share.withheld.table': '未共享算力券数据的平台',
+    'fin.share.withheld.quota': '产业办分配的额度',
+    'fin.share.withheld.why': '原因',
+    'fin.share.withheld.reason': '未共享：数据所有者未授予有效的算力券共享授权',
+    'fin.share.redemptions':
+      '另有 {n} 个平台的核销记录未共享（数据所有者未授予有效的算力券共享授权），不在此列出：{names}。',
+    'fin.share.ledger':
+      '本页另有 {n} 个平台的发放、核销、结算和过期流水未共享（数据所有者未授予有效的算力券共享授权）：{names}。预算和分配流水照常显示。',
+    'fin.share.eval':
+      '您以观察员身份查看（第十一条）：考评状态，以及签发公布后的得分和等级始终可见；报告内容、台账数据和证明材料须经数据所有者授权。',
+    'fin.share.eval.reports':
+      '自评价报告未共享：数据所有者未授予有效的“自评报告”（reports）共享授权，报告数据、正文、提交时间和证明材料清单均不显示。',
+    'fin.share.eval.vouchers': '算力券台账核对未共享：数据所有者未授予有效的“算力券”（vouchers）共享授权。',
+    'fin.share.eval.evidence':
+      '证明材料文件未共享：数据所有者未授予有效的“证明材料”（evidence）共享授权，只列出清单，不能下载。',
+    'fin.share.eval.evidenceList': '报告的证明材料清单随自评价报告一并未共享（见上文“自评价报告”）。',
+  },
+  {
+    'fin.share.observer':
+      'You are viewing as an observer (Art. 11): a platform’s business data is shown only while its data owner (the host) has a valid sharing consent.',
+    'fin.share.notShared': 'Not shared',
+    'fin.share.report.office':
+      'The budget, the unallocated budget and the totals above are the office’s budget data and are shown in full; a platform’s voucher business (quota use, monthly figures, enterprises served, redemptions and ledger movements) needs a valid `vouchers` consent.',
+    'fin.share.report.allShared': 'All {n} platforms share their voucher data.',
+    'fin.share.report.shownOf':
+      'The tables show the {shown} platform(s) that share their data; {withheld} more are not shared and are not in them (see “Platforms not shared”).',
+    'fin.share.report.noneShared':
+      'No platform shares its voucher data, so no platform’s quota use is shown (see “Platforms not shared”).',
+    'fin.share.withheld.title': 'Platforms not shared',
+    'fin.share.withheld.count':
+      '{n} platform(s) not shared by the data owner: no valid `vouchers` consent. Only their names and the quota the office allocated are listed.',
+    'fin.share.withheld.table': 'Platforms whose voucher data is not shared',
+    'fin.share.withheld.quota': 'Quota allocated by the office',
+    'fin.share.withheld.why': 'Why',
+    'fin.share.withheld.reason': 'Not shared by the data owner: no valid `vouchers` consent',
+    'fin.share.redemptions':
+      'Redemptions of {n} more platform(s) are not shared by the data owner (no valid `vouchers` consent) and are not listed: {names}.',
+    'fin.share.ledger':
+      'On this page the issues, redemptions, settlements and expiries of {n} more platform(s) are not shared by the data owner (no valid `vouchers` consent): {names}. Budget and allocation movements are shown.',
+    'fin.share.eval':
+      'You are viewing as an observer (Art. 11): the status and, once published, the score and grade are always shown; the report, the ledger figures and the evidence need the data owner’s consent.',
+    'fin.share.eval.reports':
+      'The self-evaluation report is not shared by the data owner: no valid `reports` consent — its figures, narrative, submission time and evidence list are not shown.',
+    'fin.share.eval.vouchers':
+      'The voucher ledger check is not shared by the data owner: no valid `vouchers` consent.',
+    'fin.share.eval.evidence':
+      'The evidence files are not shared by the data owner: no valid `evidence` consent — they are listed, not downloadable.',
+    'fin.share.eval.evidenceList':
+      'The report’s evidence list is withheld with the report (see “Self-evaluation report” above).',
+  },
+);

@@ -23,6 +23,9 @@ import type { Programme } from './vouchers.tsx';
  * platform and month, the ledger identity budget = unallocated + available + issued + redeemed +
  * settled + expired with "balanced" in words, and enterprises served against the commitment; the
  * redemptions with their evidence and the officer's settlement decision; and every ledger movement.
+ * An observer (Art. 11) sees the programme's own budget figures and the voucher business of the platforms
+ * whose data owner's `vouchers` consent is valid; the others are named, with the quota the office
+ * allocated, and why they are not shown — never as empty tables or zeros.
  */
 interface Buckets {
   allocatedCny: number;
@@ -74,6 +77,18 @@ interface Report {
     committed: number;
     meetsCommitment: boolean;
   }[];
+  /** Observers only (Art. 11): platforms without a valid `vouchers` consent, named with the office's quota. */
+  withheld?: Withheld;
+}
+interface Withheld {
+  scope: 'vouchers';
+  platforms: { platformId: string; hostName?: string; allocatedCny: number }[];
+}
+/** A page of a programme-wide list; `withheld` names the platforms an observer's page leaves out (Art. 11). */
+interface SharedPage<T> {
+  items: T[];
+  nextCursor?: string;
+  withheld?: { scope: 'vouchers'; platformIds: string[] };
 }
 interface Redemption {
   id: string;
@@ -123,6 +138,8 @@ export function VoucherDetail({ params }: { params: Record<string, string> }) {
   const s = useSession();
   const officer = hasRole(s, 'officer');
   const supervisor = hasRole(s, 'officer', 'approver', 'observer');
+  // Observers who are not office staff read under the data owners' consents (the server decides).
+  const observer = hasRole(s, 'observer') && !hasRole(s, 'officer', 'approver', 'admin');
   const id = params.id ?? '';
   const programme = useLoad(() => get<Programme>(`/v1/voucher-programmes/${enc(id)}`), [id]);
   // The report and the ledger are for supervisors (officer, approver, observer): not for admins.
@@ -141,7 +158,10 @@ export function VoucherDetail({ params }: { params: Record<string, string> }) {
   };
   const p = programme.data;
   const hostNames = new Map(
-    (report.data?.platforms ?? []).map((x) => [x.platformId, x.hostName ?? x.platformId]),
+    [...(report.data?.platforms ?? []), ...(report.data?.withheld?.platforms ?? [])].map((x) => [
+      x.platformId,
+      x.hostName ?? x.platformId,
+    ]),
   );
   const host = (platformId: string) => hostNames.get(platformId) ?? platformId;
   return (
@@ -190,7 +210,7 @@ export function VoucherDetail({ params }: { params: Record<string, string> }) {
         <>
           <ProblemBox problem={report.problem} />
           <Loading when={report.loading && !report.data}>
-            {report.data ? <ReportView r={report.data} /> : null}
+            {report.data ? <ReportView r={report.data} observer={observer} /> : null}
           </Loading>
         </>
       ) : null}
@@ -291,8 +311,29 @@ function Allocate(props: { programme: Programme; onDone: (platform: string, quot
 
 const BUCKETS = ['unallocated', 'available', 'issued', 'redeemed', 'settled', 'expired'] as const;
 
-function ReportView({ r }: { r: Report }) {
+/** What an observer's report leaves out (Art. 11): the platforms named, with the quota the office allocated. */
+function WithheldPlatforms({ withheld }: { withheld: Withheld }) {
+  return (
+    <section aria-labelledby="withheld-platforms-title">
+      <h3 id="withheld-platforms-title">{t('fin.share.withheld.title')}</h3>
+      <p id="withheld-platforms-count">{t('fin.share.withheld.count', { n: withheld.platforms.length })}</p>
+      <DataTable
+        label={t('fin.share.withheld.table')}
+        rows={withheld.platforms}
+        rowKey={(x) => x.platformId}
+        columns={[
+          { header: t('fin.report.platform'), cell: (x) => x.hostName ?? x.platformId },
+          { header: t('fin.share.withheld.quota'), cell: (x) => yuan(x.allocatedCny) },
+          { header: t('fin.share.withheld.why'), cell: () => t('fin.share.withheld.reason') },
+        ]}
+      />
+    </section>
+  );
+}
+
+function ReportView({ r, observer }: { r: Report; observer: boolean }) {
   const tot = r.totals;
+  const withheld = r.withheld?.platforms.length ? r.withheld : undefined;
   const amount = (b: (typeof BUCKETS)[number]) => tot[`${b}Cny`];
   return (
     <Section title={t('fin.report')}>
@@ -341,6 +382,24 @@ function ReportView({ r }: { r: Report }) {
           </tbody>
         </table>
       </TableScroll>
+      {observer ? (
+        <div class="share-note" id="sharing-note">
+          <p>{t('fin.share.observer')}</p>
+          <p>{t('fin.share.report.office')}</p>
+          <p>
+            <strong>
+              {!withheld
+                ? t('fin.share.report.allShared', { n: r.platforms.length })
+                : r.platforms.length
+                  ? t('fin.share.report.shownOf', {
+                      shown: r.platforms.length,
+                      withheld: withheld.platforms.length,
+                    })
+                  : t('fin.share.report.noneShared')}
+            </strong>
+          </p>
+        </div>
+      ) : null}
       <h3>{t('fin.report.byPlatform')}</h3>
       {r.platforms.length ? (
         <TableScroll label={t('fin.report.byPlatform')}>
@@ -372,7 +431,7 @@ function ReportView({ r }: { r: Report }) {
           </table>
         </TableScroll>
       ) : (
-        <p>{t('fin.report.noPlatforms')}</p>
+        <p>{withheld ? t('fin.share.report.noneShared') : t('fin.report.noPlatforms')}</p>
       )}
       <h3>{t('fin.report.byMonth')}</h3>
       {r.platforms.some((x) => x.months.length) ? (
@@ -438,9 +497,16 @@ function ReportView({ r }: { r: Report }) {
       ) : (
         <p>{t('common.none')}</p>
       )}
+      {withheld ? <WithheldPlatforms withheld={withheld} /> : null}
     </Section>
   );
 }
+
+/** The platforms an observer's page leaves out, by name (Art. 11). */
+const withheldNames = (page: SharedPage<unknown> | undefined, host: (platformId: string) => string) =>
+  page?.withheld?.platformIds.length
+    ? { n: page.withheld.platformIds.length, names: page.withheld.platformIds.map(host).join('、') }
+    : undefined;
 
 function Redemptions(props: {
   programmeId: string;
@@ -452,16 +518,22 @@ function Redemptions(props: {
   const pager = useCursor();
   const list = useLoad(
     () =>
-      get<{ items: Redemption[]; nextCursor?: string }>(
+      get<SharedPage<Redemption>>(
         `/v1/voucher-programmes/${enc(props.programmeId)}/redemptions?limit=25${pager.cursor ? `&cursor=${enc(pager.cursor)}` : ''}`,
       ),
     [props.programmeId, pager.cursor, props.version],
   );
   const items = list.data?.items ?? [];
   const pending = items.filter((r) => r.status === 'pending_settlement').length;
+  const withheld = withheldNames(list.data, props.host);
   return (
     <Section title={t('fin.redemptions')}>
       <p>{t('fin.redemptions.explain', { n: pending })}</p>
+      {withheld ? (
+        <p class="share-note" id="redemptions-withheld">
+          {t('fin.share.redemptions', withheld)}
+        </p>
+      ) : null}
       <ProblemBox problem={list.problem} />
       <Loading when={list.loading && !list.data}>
         {items.length ? (
@@ -479,7 +551,7 @@ function Redemptions(props: {
               />
             ))}
           </ul>
-        ) : (
+        ) : withheld ? null : (
           <p>{t('fin.redemptions.none')}</p>
         )}
         <Pager label={t('fin.redemptions')} pager={pager} nextCursor={list.data?.nextCursor} />
@@ -636,14 +708,20 @@ function Ledger(props: { programmeId: string; host: (platformId: string) => stri
   const pager = useCursor();
   const list = useLoad(
     () =>
-      get<{ items: LedgerEntry[]; nextCursor?: string }>(
+      get<SharedPage<LedgerEntry>>(
         `/v1/voucher-programmes/${enc(props.programmeId)}/ledger?limit=25${pager.cursor ? `&cursor=${enc(pager.cursor)}` : ''}`,
       ),
     [props.programmeId, pager.cursor, props.version],
   );
+  const withheld = withheldNames(list.data, props.host);
   return (
     <Section title={t('fin.ledger')}>
       <p>{t('fin.ledger.explain')}</p>
+      {withheld ? (
+        <p class="share-note" id="ledger-withheld">
+          {t('fin.share.ledger', withheld)}
+        </p>
+      ) : null}
       <ProblemBox problem={list.problem} />
       <Loading when={list.loading && !list.data}>
         <DataTable<LedgerEntry>
