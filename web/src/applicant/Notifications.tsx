@@ -62,10 +62,13 @@ const setUnread = (n: number | undefined) => {
   for (const l of unreadListeners) l(n);
 };
 
-/** Counts the unread notifications (every page, bounded) and tells every listener. */
+/**
+ * Counts the unread among the newest 100 notifications (one request: the count is refreshed on every
+ * navigation, so it must stay cheap) and tells every listener. Older unread ones are on the page.
+ */
 export async function refreshUnread(): Promise<void> {
-  const items = await allPages<Notification>('/v1/notifications', 1000);
-  setUnread(items.filter((n) => !n.read).length);
+  const page = await get<PageOf<Notification>>('/v1/notifications?limit=100');
+  setUnread(page.items.filter((n) => !n.read).length);
 }
 
 export function useUnread(): number | undefined {
@@ -172,8 +175,9 @@ export function NotificationsPage() {
     try {
       // The API takes a bounded batch of ids per call.
       const read = new Set<string>();
-      for (let i = 0; i < ids.length; i += 100) {
-        const res = await post<{ read: string[] }>('/v1/notifications/read', { ids: ids.slice(i, i + 100) });
+      // The API takes at most 50 ids a request (MAX_READ_IDS).
+      for (let i = 0; i < ids.length; i += 50) {
+        const res = await post<{ read: string[] }>('/v1/notifications/read', { ids: ids.slice(i, i + 50) });
         for (const id of res.read) read.add(id);
       }
       setItems((xs) => xs.map((x) => (read.has(x.id) ? { ...x, read: true } : x)));
