@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../core/audit.ts';
-import type { HumanTask } from '../core/human-tasks.ts';
+import { type HumanTask, taskSubject } from '../core/human-tasks.ts';
 import {
   DuplicateObjection,
   type EntryTally,
@@ -328,6 +328,6 @@ export class WorkflowListingTasks implements ListingTasks {
   async complete(applicationId: string, output: { outcome: string; platformId?: string }): Promise<void> {
     const task = await this.tasks.current('application', applicationId);
     if (task?.kind !== 'listing') return;
-    await (await this.engine()).sendTaskSuccess(task.token, output);
+    await (await this.engine()).sendTaskSuccess(task.token, output, taskSubject(task));
   }
 }

@@ -1,4 +1,5 @@
-import type { Workflows } from '../core/ports.ts';
+import type { WorkflowCallSubject, Workflows } from '../core/ports.ts';
+import { durableWorkflowEngine } from './durable-workflows.ts';
 
 /**
  * The workflow engine port. In AWS it is Step Functions (StartExecution, SendTaskSuccess/Failure);
@@ -6,11 +7,17 @@ import type { Workflows } from '../core/ports.ts';
  * Execution names are derived from business ids, so a retried start cannot fork a second execution.
  */
 export interface WorkflowEngine extends Workflows {
-  sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void>;
+  sendTaskFailure(
+    taskToken: string,
+    error: string,
+    cause: string,
+    about?: WorkflowCallSubject,
+  ): Promise<void>;
 }
 
 let installed: WorkflowEngine | undefined;
 let factory: (() => Promise<WorkflowEngine>) | undefined;
+const durable = new WeakMap<WorkflowEngine, WorkflowEngine>();
 
 /** Local runtime and tests: use this engine instead of Step Functions. */
 export function setWorkflowEngine(engine: WorkflowEngine | undefined): void {
@@ -22,10 +29,26 @@ export function setDefaultWorkflowEngineFactory(make: () => Promise<WorkflowEngi
   factory = make;
 }
 
-export async function workflowEngine(): Promise<WorkflowEngine> {
+/** The engine itself, without the retry of failed calls: what the deadline job repeats a deferred call on. */
+export async function rawWorkflowEngine(): Promise<WorkflowEngine> {
   if (installed) return installed;
   if (!factory)
     throw new Error('No workflow engine: import adapters/sfn-engine.ts or install a local engine');
   installed = await factory();
   return installed;
+}
+
+/**
+ * The engine every function uses (API, workflow tasks, deadline job): a call that fails with a retryable
+ * error after the caller committed its decision is recorded and retried by the deadline job
+ * (`core/workflow-retries.ts`), then rethrown so the caller still logs it.
+ */
+export async function workflowEngine(): Promise<WorkflowEngine> {
+  const engine = await rawWorkflowEngine();
+  let wrapped = durable.get(engine);
+  if (!wrapped) {
+    wrapped = durableWorkflowEngine(engine);
+    durable.set(engine, wrapped);
+  }
+  return wrapped;
 }

@@ -41,7 +41,8 @@ const deps: RevocationDeps = {
   grades: (platformId) => gradesWithDeadlines(platformId),
   evidence: (platformId, ids) => verifiedPlatformEvidence(platformId, ids),
   evaluationTasks: (platformId) => pendingEvaluationTasks(platformId),
-  failTask: async (token, error, cause) => (await workflowEngine()).sendTaskFailure(token, error, cause),
+  failTask: async (token, error, cause, about) =>
+    (await workflowEngine()).sendTaskFailure(token, error, cause, about),
   policyEndDate: () => policyEndDate(),
   clock,
   ids: ulidIds,

@@ -4,10 +4,10 @@ import type { Principal, Role } from '../shared/roles.ts';
 import { type AuditEvent, actorOf, auditEvent, SYSTEM_ACTOR } from './audit.ts';
 import { type Call, callAcceptsSubmissions } from './calls.ts';
 import { checkEligibility, type Eligibility } from './eligibility.ts';
-import type { HumanTask, HumanTaskRepo } from './human-tasks.ts';
+import { type HumanTask, type HumanTaskRepo, taskSubject } from './human-tasks.ts';
 import type { NotificationInput } from './notifications.ts';
 import type { Organisation } from './organisations.ts';
-import type { Clock, IdSource, Workflows } from './ports.ts';
+import type { Clock, IdSource, WorkflowCallSubject, Workflows } from './ports.ts';
 import {
   type ApplicationStatus,
   EDITABLE,
@@ -218,7 +218,12 @@ export const evidenceRef = (applicationId: string, evidenceId: string): Evidence
 
 /** The workflow engine as these use cases drive it. */
 export interface ReviewWorkflows extends Workflows {
-  sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void>;
+  sendTaskFailure(
+    taskToken: string,
+    error: string,
+    cause: string,
+    about?: WorkflowCallSubject,
+  ): Promise<void>;
 }
 
 export interface ApplicationDeps {
@@ -584,7 +589,7 @@ export async function submitApplication(
   });
   try {
     const engine = await deps.workflows();
-    if (task) await engine.sendTaskSuccess(task.token, { resubmitted: true });
+    if (task) await engine.sendTaskSuccess(task.token, { resubmitted: true }, taskSubject(task));
     else
       await engine.start(REVIEW_WORKFLOW, reviewExecutionName(id), { applicationId: id, callId: app.callId });
   } catch (error) {
@@ -659,7 +664,12 @@ export async function withdrawApplication(
   if (task) {
     try {
       const engine = await deps.workflows();
-      await engine.sendTaskFailure(task.token, 'Withdrawn', 'The applicant withdrew the application.');
+      await engine.sendTaskFailure(
+        task.token,
+        'Withdrawn',
+        'The applicant withdrew the application.',
+        taskSubject(task),
+      );
     } catch (error) {
       deps.onWorkflowError?.(error, { applicationId: id, taskId: task.id, step: 'sendTaskFailure' });
     }

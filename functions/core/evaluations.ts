@@ -15,10 +15,10 @@ import {
   type Scores,
   type ScoringCriterion,
 } from './grading.ts';
-import { type HumanTask, type HumanTaskRepo, openHumanTask, taskId } from './human-tasks.ts';
+import { type HumanTask, type HumanTaskRepo, openHumanTask, taskId, taskSubject } from './human-tasks.ts';
 import type { NotificationInput } from './notifications.ts';
 import { assertPlatformActive, hostedPlatform, type Platform, type PlatformRepo } from './platforms.ts';
-import type { Clock, Workflows } from './ports.ts';
+import type { Clock, WorkflowCallSubject, Workflows } from './ports.ts';
 import { auditObserverRead, consentCovering, type SharingRepo, type SharingScope } from './sharing.ts';
 
 /**
@@ -190,7 +190,12 @@ export interface EvaluationRepo {
 }
 
 export interface EvaluationWorkflows extends Workflows {
-  sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void>;
+  sendTaskFailure(
+    taskToken: string,
+    error: string,
+    cause: string,
+    about?: WorkflowCallSubject,
+  ): Promise<void>;
 }
 
 export interface EvaluationDeps {
@@ -373,8 +378,8 @@ async function release(
 ): Promise<void> {
   try {
     const engine = await deps.workflows();
-    if ('output' in outcome) await engine.sendTaskSuccess(task.token, outcome.output);
-    else await engine.sendTaskFailure(task.token, outcome.error, outcome.cause);
+    if ('output' in outcome) await engine.sendTaskSuccess(task.token, outcome.output, taskSubject(task));
+    else await engine.sendTaskFailure(task.token, outcome.error, outcome.cause, taskSubject(task));
   } catch (error) {
     deps.onWorkflowError?.(error, { taskId: task.id, entityId: task.entityId, step: 'release' });
   }

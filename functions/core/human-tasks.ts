@@ -157,6 +157,14 @@ export function taskId(executionName: string, stateName: string, round = 0): str
   return `t${createHash('sha256').update(`${executionName}\u0000${step}`).digest('hex').slice(0, 32)}`;
 }
 
+/** What a workflow call completing or failing this task is about (audit and staff notice if it must be retried). */
+export const taskSubject = (task: Pick<HumanTask, 'id' | 'kind' | 'entityType' | 'entityId'>) => ({
+  entityType: task.entityType,
+  entityId: task.entityId,
+  taskId: task.id,
+  taskKind: task.kind,
+});
+
 /** Reminder at `dueAt`, escalation one more span (dueAt − createdAt) later. */
 export function escalationAt(task: Pick<HumanTask, 'createdAt' | 'dueAt'>): string {
   const created = Date.parse(task.createdAt);

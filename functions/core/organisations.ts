@@ -2,7 +2,7 @@ import { AppError, ConflictError, NotFoundError, ValidationError } from '../shar
 import type { IdempotencyContext, IdempotencyWrite } from '../shared/idempotency.ts';
 import type { Principal } from '../shared/roles.ts';
 import { type AuditEvent, actorOf, auditEvent } from './audit.ts';
-import type { HumanTask, HumanTaskRepo } from './human-tasks.ts';
+import { type HumanTask, type HumanTaskRepo, taskSubject } from './human-tasks.ts';
 import type { Clock, IdSource, Workflows } from './ports.ts';
 import { checkUscc, normaliseUscc, type UsccCheck } from './uscc.ts';
 
@@ -240,11 +240,15 @@ export async function decideVerification(
   await deps.orgs.decideVerification(decided, org.version, task, audit);
   try {
     const engine = await deps.workflows();
-    await engine.sendTaskSuccess(task.token, {
-      decision: input.decision,
-      opinion: input.opinion,
-      decidedBy: principal.sub,
-    });
+    await engine.sendTaskSuccess(
+      task.token,
+      {
+        decision: input.decision,
+        opinion: input.opinion,
+        decidedBy: principal.sub,
+      },
+      taskSubject(task),
+    );
   } catch (error) {
     deps.onWorkflowError?.(error, { orgId, taskId: task.id, step: 'sendTaskSuccess' });
   }

@@ -8,14 +8,30 @@ export interface IdSource {
   next(): string;
 }
 
+/**
+ * What a workflow call is about (optional on every call): engines ignore it; a call that fails and is
+ * retried later (`core/workflow-retries.ts`) is audited on this entity, and staff are pointed at it.
+ */
+export interface WorkflowCallSubject {
+  readonly entityType: string;
+  readonly entityId: string;
+  readonly taskId?: string;
+  readonly taskKind?: string;
+}
+
 /** The part of the workflow engine the use cases drive (structurally the adapters' WorkflowEngine). */
 export interface Workflows {
   start(
     workflow: string,
     executionName: string,
     input: Record<string, unknown>,
+    about?: WorkflowCallSubject,
   ): Promise<{ executionId: string; alreadyStarted: boolean }>;
-  sendTaskSuccess(taskToken: string, output: Record<string, unknown>): Promise<void>;
+  sendTaskSuccess(
+    taskToken: string,
+    output: Record<string, unknown>,
+    about?: WorkflowCallSubject,
+  ): Promise<void>;
 }
 
 export type { Clock };

@@ -6,9 +6,9 @@ import { type AuditEvent, actorOf, auditEvent, SYSTEM_ACTOR } from './audit.ts';
 import type { Call } from './calls.ts';
 import type { DueItem } from './deadlines.ts';
 import { type Conflict, conflictsOf, type Expert, type ExpertRepo } from './experts.ts';
-import { type HumanTask, type HumanTaskRepo, openHumanTask, taskId } from './human-tasks.ts';
+import { type HumanTask, type HumanTaskRepo, openHumanTask, taskId, taskSubject } from './human-tasks.ts';
 import type { NotificationInput } from './notifications.ts';
-import type { Clock, Workflows } from './ports.ts';
+import type { Clock, WorkflowCallSubject, Workflows } from './ports.ts';
 import { type RankedEntry, rank, type Scores, scoreProblems } from './ranking.ts';
 import { type ApplicationStatus, reviewExecutionName } from './recognition-model.ts';
 
@@ -157,7 +157,12 @@ export interface ReviewApps {
 }
 
 export interface ReviewWorkflows extends Workflows {
-  sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void>;
+  sendTaskFailure(
+    taskToken: string,
+    error: string,
+    cause: string,
+    about?: WorkflowCallSubject,
+  ): Promise<void>;
 }
 
 /** A's `planNotice`, bound to its calendar: the notice and the operations that create it. */
@@ -247,7 +252,7 @@ async function complete(
 ): Promise<void> {
   try {
     const engine = await deps.workflows();
-    await engine.sendTaskSuccess(task.token, output);
+    await engine.sendTaskSuccess(task.token, output, taskSubject(task));
   } catch (error) {
     deps.onWorkflowError?.(error, { taskId: task.id, entityId: task.entityId, step: 'sendTaskSuccess' });
   }
@@ -1224,6 +1229,7 @@ export function supplementDeadlineAction<Op>(
           task.token,
           'SupplementDeadlinePassed',
           `The supplement deadline ${app.supplementDeadline} of application ${app.id} passed without a resubmission`,
+          taskSubject(task),
         );
       } catch (error) {
         deps.onWorkflowError?.(error, { applicationId: app.id, taskId: task.id, step: 'sendTaskFailure' });

@@ -5,10 +5,10 @@ import type { EvidenceManifestEntry } from './applications.ts';
 import { type AuditEvent, actorOf, auditEvent, SYSTEM_ACTOR } from './audit.ts';
 import { endOfShanghaiDay, isCalendarDate } from './calendar.ts';
 import type { DueItem } from './deadlines.ts';
-import type { HumanTask } from './human-tasks.ts';
+import { type HumanTask, taskSubject } from './human-tasks.ts';
 import type { NotificationInput } from './notifications.ts';
 import { isHostMember, type Platform } from './platforms.ts';
-import type { Clock, IdSource } from './ports.ts';
+import type { Clock, IdSource, WorkflowCallSubject } from './ports.ts';
 
 /**
  * Revocation of a recognition (Art. 13) and the end of recognitions with the policy (Art. 14).
@@ -236,7 +236,12 @@ export interface RevocationDeps {
   /** Pending human tasks of the platform's running evaluations (failed when it is revoked). */
   readonly evaluationTasks: (platformId: string) => Promise<readonly HumanTask[]>;
   /** Fails a workflow's waiting step (after the decision committed). */
-  readonly failTask: (token: string, error: string, cause: string) => Promise<void>;
+  readonly failTask: (
+    token: string,
+    error: string,
+    cause: string,
+    about?: WorkflowCallSubject,
+  ) => Promise<void>;
   /** Art. 14: the policy end date in force (a revoked platform keeps the validity it had when revoked). */
   readonly policyEndDate: () => Promise<string>;
   readonly clock: Clock;
@@ -562,7 +567,12 @@ export async function decideRevocation(
   await deps.revocations.update(rev, after, notifications, audit, effects);
   for (const task of effects?.tasks ?? []) {
     await deps
-      .failTask(task.token, PLATFORM_REVOKED_ERROR, `Platform ${rev.platformId} was revoked (${id}).`)
+      .failTask(
+        task.token,
+        PLATFORM_REVOKED_ERROR,
+        `Platform ${rev.platformId} was revoked (${id}).`,
+        taskSubject(task),
+      )
       .catch((error: unknown) => deps.onError?.(error, { revocationId: id, taskId: task.id }));
   }
   return after;

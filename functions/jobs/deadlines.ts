@@ -3,6 +3,7 @@ import { DynamoApplicationStore } from '../adapters/application-store.ts';
 import { DynamoCalendarStore } from '../adapters/calendar-store.ts';
 import { DynamoCallStore } from '../adapters/call-store.ts';
 import { DueIndexReader } from '../adapters/due-index.ts';
+import { DynamoWorkflowRetryStore } from '../adapters/durable-workflows.ts';
 import { dynamoEvaluationDeps } from '../adapters/evaluation-store.ts';
 import { DynamoHumanTaskStore } from '../adapters/human-task-store.ts';
 import { ulidIds } from '../adapters/ids.ts';
@@ -11,7 +12,7 @@ import { dynamoReviewDeps } from '../adapters/review-store.ts';
 import { DynamoRevocationStore } from '../adapters/revocation-store.ts';
 import { policyEndDate } from '../adapters/settings-store.ts';
 import { DynamoVoucherStore } from '../adapters/voucher-store.ts';
-import { workflowEngine } from '../adapters/workflow-engine.ts';
+import { rawWorkflowEngine, workflowEngine } from '../adapters/workflow-engine.ts';
 import { auditEvent, SYSTEM_ACTOR } from '../core/audit.ts';
 import { calendarWarnings, loadCalendar, yearsAround } from '../core/calendar.ts';
 import { callDeadlineActions } from '../core/calls.ts';
@@ -32,6 +33,7 @@ import {
   revocationResponseAction,
 } from '../core/revocations.ts';
 import { VOUCHER_EXPIRY, voucherExpiryAction } from '../core/vouchers.ts';
+import { WORKFLOW_RETRY_DUE, workflowRetryAction } from '../core/workflow-retries.ts';
 import { clock } from '../shared/clock.ts';
 import { logger } from '../shared/powertools.ts';
 
@@ -52,6 +54,11 @@ const actions = {
   [REVOCATION_RESPONSE_DUE]: revocationResponseAction(revocations),
   [POLICY_END_DUE]: policyEndAction(revocations),
   task: taskDeadlineAction(new DynamoHumanTaskStore()),
+  // A workflow call that failed after its decision committed: repeated with backoff, or raised to officers.
+  [WORKFLOW_RETRY_DUE]: workflowRetryAction({
+    retries: new DynamoWorkflowRetryStore(),
+    engine: rawWorkflowEngine,
+  }),
   // Art. 6(3): an unredeemed compute voucher expires at its expiry instant (face value issued → expired).
   [VOUCHER_EXPIRY]: voucherExpiryAction({ vouchers: new DynamoVoucherStore(), ids: ulidIds }),
   // Art. 12: self-evaluation report reminders (7 days, 1 day before) and the overdue marking.

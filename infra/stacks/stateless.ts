@@ -263,7 +263,12 @@ export class StatelessStack extends Stack {
       invocation: { kind: 'async', deadLetterQueue: jobDlq },
     });
     this.deadlineJob.bindTable('readWrite');
-    for (const [name, machine] of machines) this.deadlineJob.bindWorkflow(machine, name, 'callback');
+    // Complete or release waiting steps of every machine, and repeat a deferred call of any function: a
+    // start or task response that failed (throttled, unavailable) after its decision committed.
+    for (const [name, machine] of machines) {
+      this.deadlineJob.bindWorkflow(machine, name, 'callback');
+      this.deadlineJob.bindWorkflow(machine, name, 'start');
+    }
     const schedulerRole = new iam.Role(this, 'DeadlineScheduleRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },

@@ -3,17 +3,29 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {
+  ExecutionAlreadyExists,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  SFNServiceException,
+  StartExecutionCommand,
+  TaskTimedOut,
+} from '@aws-sdk/client-sfn';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoClient, dynamoDocumentClient, resetClients } from '../../functions/adapters/aws-clients.ts';
 import { DynamoCallStore } from '../../functions/adapters/call-store.ts';
+import { workflowRetryKey } from '../../functions/adapters/durable-workflows.ts';
+import { DynamoHumanTaskStore } from '../../functions/adapters/human-task-store.ts';
 import { registry } from '../../functions/adapters/registry.ts';
+import { createSfnEngine } from '../../functions/adapters/sfn-engine.ts';
 import { ensureTable } from '../../functions/adapters/table-admin.ts';
 import { setWorkflowEngine } from '../../functions/adapters/workflow-engine.ts';
 import { auditEvent, SYSTEM_ACTOR } from '../../functions/core/audit.ts';
 import type { Call } from '../../functions/core/calls.ts';
 import { keys, reviewExecutionName } from '../../functions/core/recognition-model.ts';
 import { withCheckChar } from '../../functions/core/uscc.ts';
+import { workflowRetryId } from '../../functions/core/workflow-retries.ts';
 import { setClock } from '../../functions/shared/clock.ts';
 import { resetEnv } from '../../functions/shared/env.ts';
 import { freePort, startDynamoDbLocal } from '../../infra/local/services.ts';
@@ -36,6 +48,8 @@ const { handler: organisations } = await import('../../functions/api/organisatio
 const { handler: applications } = await import('../../functions/api/applications.ts');
 const { handler: reviewHandler } = await import('../../functions/workflow/review.ts');
 const { handler: review } = await import('../../functions/api/review.ts');
+const { handler: notificationsApi } = await import('../../functions/api/notifications.ts');
+const { handler: deadlines } = await import('../../functions/jobs/deadlines.ts');
 
 const NOW = '2026-03-10T02:00:00.000Z';
 const officer: Caller = { sub: 'officer-f', roles: ['officer'] };
@@ -375,6 +389,245 @@ describe('a review task handler failing (local engine: Retry, then Catch → err
     });
     expect(asApplicant.status).toBe(403);
     expect(unknown.status).toBe(404);
+  });
+});
+
+describe('a workflow call failing after the decision committed (Step Functions throttled): retried by the deadline job', () => {
+  /**
+   * The Step Functions engine of AWS with its SDK client faked at `send`: calls pass through to the
+   * local engine (which runs the real review workflow and its task handler) unless a fault is queued.
+   */
+  const ARN = 'arn:aws-cn:states:cn-north-1:123456789012:stateMachine:zs-test-review';
+  const faults: Record<'start' | 'success' | 'failure', Error[]> = { start: [], success: [], failure: [] };
+  const sfnCalls: string[] = [];
+  const throttled = () =>
+    new SFNServiceException({
+      name: 'ThrottlingException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+      message: 'Rate exceeded',
+    });
+  let local: LocalWorkflowEngine;
+  let callId = '';
+  let clockMs = Date.parse(NOW);
+  const at = (ms: number) => {
+    clockMs = ms;
+    setClock(new Date(ms), 'fixed');
+  };
+  const tasks = new DynamoHumanTaskStore();
+
+  beforeAll(async () => {
+    process.env.WORKFLOW_REVIEW_ARN = ARN;
+    at(Date.parse(NOW));
+    local = new LocalWorkflowEngine({
+      client: dynamoClient(),
+      tableName: shared.tableName,
+      workflows: [reviewWorkflow],
+      now: () => new Date(clockMs),
+      log: () => {},
+    });
+    const sfn = await createSfnEngine({
+      send: async (command: unknown) => {
+        if (command instanceof StartExecutionCommand) {
+          const name = String(command.input.name);
+          sfnCalls.push(`start ${name}`);
+          const fault = faults.start.shift();
+          if (fault) throw fault;
+          const out = await local.start('review', name, JSON.parse(String(command.input.input)));
+          if (out.alreadyStarted) throw new ExecutionAlreadyExists({ message: name, $metadata: {} });
+          return { executionArn: out.executionId };
+        }
+        if (command instanceof SendTaskSuccessCommand) {
+          sfnCalls.push('success');
+          const fault = faults.success.shift();
+          if (fault) throw fault;
+          await local.sendTaskSuccess(
+            String(command.input.taskToken),
+            JSON.parse(String(command.input.output)),
+          );
+          return {};
+        }
+        if (command instanceof SendTaskFailureCommand) {
+          sfnCalls.push('failure');
+          const fault = faults.failure.shift();
+          if (fault) throw fault;
+          const i = command.input;
+          await local.sendTaskFailure(String(i.taskToken), String(i.error), String(i.cause));
+          return {};
+        }
+        throw new Error('unexpected command');
+      },
+    } as never);
+    setWorkflowEngine(sfn);
+    callId = await openCall(false);
+  });
+  afterAll(async () => {
+    await local.stop(1_000);
+    setWorkflowEngine(undefined);
+    delete process.env.WORKFLOW_REVIEW_ARN;
+    setClock(new Date(NOW), 'fixed');
+  });
+
+  async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+  const pending = (appId: string, kind: string) =>
+    until(async () => {
+      const t = await tasks.current('application', appId);
+      return t?.status === 'pending' && t.kind === kind ? t : undefined;
+    }, `${kind} of ${appId}`);
+  const runDeadlines = async () => {
+    figures.tried['deadline run'] = (figures.tried['deadline run'] ?? 0) + 1;
+    return deadlines({});
+  };
+  const auditOf = async (id: string) => (await registry().listAudit(id, 100)).items;
+  const submit = async () => {
+    const { caller, appId } = await draftApplication(callId);
+    const res = await send(applications, 'submit', 'POST /v1/applications/{id}/submit', caller, {
+      params: { id: appId },
+    });
+    return { appId, res };
+  };
+  /** An application waiting at its preliminary review, decided by an officer while SendTaskSuccess is throttled. */
+  const passedWhileThrottled = async (then: Error) => {
+    const { appId } = await submit();
+    await pending(appId, 'preliminary_review');
+    const task = await pending(appId, 'preliminary_review');
+    faults.success.push(throttled(), then);
+    const decided = await send(review, 'decide', 'POST /v1/applications/{id}/preliminary-review', officer, {
+      params: { id: appId },
+      body: { decision: 'pass', opinion: '材料齐全' },
+    });
+    return { appId, task, decided };
+  };
+
+  it('a start throttled at submit: 200, recorded and audited; started once after the backoff, however often the job runs', async () => {
+    // Act 1: the applicant submits while StartExecution is throttled
+    at(Date.parse(NOW));
+    faults.start.push(throttled());
+    const { appId, res } = await submit();
+    const executionName = reviewExecutionName(appId);
+    const retryId = workflowRetryId({ kind: 'start', workflow: 'review', executionName, input: {} });
+
+    // Assess 1: the decision stands, the call is recorded with its due entry a minute later, audited
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'submitted' });
+    const item = await registry().get(workflowRetryKey(retryId));
+    expect(item).toMatchObject({
+      type: 'workflow-retry',
+      attempts: 1,
+      lastError: 'ThrottlingException',
+      dueSk: `2026-03-10T02:01:00.000Z#wfretry#${retryId}`,
+    });
+    expect(Number(item?.expiresAt)).toBeGreaterThan(Date.parse(NOW) / 1000);
+    expect((await auditOf(appId)).filter((e) => e.action === 'workflow.call_deferred')).toEqual([
+      expect.objectContaining({
+        actor: { sub: 'system', roles: [] },
+        detail: expect.objectContaining({ reason: 'ThrottlingException', executionName, call: 'start' }),
+      }),
+    ]);
+
+    // Act 2: the job before the backoff has passed
+    const early = await runDeadlines();
+
+    // Assess 2: nothing repeated yet
+    expect(early.byType.wfretry).toBeUndefined();
+    expect(sfnCalls.filter((c) => c === `start ${executionName}`)).toHaveLength(1);
+    expect((await registry().get(keys.application(appId)))?.status).toBe('submitted');
+
+    // Act 3: a minute later, two runs of the job at once, then one more
+    at(Date.parse(NOW) + 60_000);
+    const both = await Promise.all([runDeadlines(), runDeadlines()]);
+    await pending(appId, 'preliminary_review');
+    const again = await runDeadlines();
+
+    // Assess 3: started exactly once more, the review runs, the record is gone, audited once
+    expect(both.map((s) => s.byType.wfretry?.acted ?? 0).sort()).toEqual([0, 1]);
+    expect(again.byType.wfretry).toBeUndefined();
+    expect(sfnCalls.filter((c) => c === `start ${executionName}`)).toHaveLength(2);
+    expect((await local.describeExecution('review', executionName))?.status).toBe('RUNNING');
+    expect((await registry().get(keys.application(appId)))?.status).toBe('preliminary_review');
+    expect(await registry().get(workflowRetryKey(retryId))).toBeUndefined();
+    expect((await auditOf(appId)).filter((e) => e.action === 'workflow.call_retried')).toEqual([
+      expect.objectContaining({ detail: expect.objectContaining({ attempts: 2, alreadyStarted: false }) }),
+    ]);
+    notes.push(
+      'StartExecution throttled at submit: 200, retried by the deadline job once (2 concurrent runs + 1)',
+    );
+  });
+
+  it('SendTaskSuccess throttled after an officer decided: retried, the workflow moves on', async () => {
+    // Prepare
+    at(Date.parse(NOW));
+    const { appId, task, decided } = await passedWhileThrottled(throttled());
+
+    // Assess: the officer got 200; the workflow still waits at the preliminary review
+    expect(decided.status).toBe(200);
+    const retryId = workflowRetryId({ kind: 'sendTaskSuccess', token: task.token, output: {} });
+    const item = await registry().get(workflowRetryKey(retryId));
+    expect(item).toMatchObject({ attempts: 1, callKind: 'sendTaskSuccess' });
+    expect((await auditOf(appId)).find((e) => e.action === 'workflow.call_deferred')?.detail).toMatchObject({
+      taskId: task.id,
+      taskKind: 'preliminary_review',
+      reason: 'ThrottlingException',
+    });
+    expect(JSON.stringify(await auditOf(appId))).not.toContain(task.token);
+
+    // Act: a minute later the repeat is throttled again; two more minutes later it goes through
+    at(Date.parse(NOW) + 60_000);
+    await runDeadlines();
+    const second = await registry().get(workflowRetryKey(retryId));
+    at(Date.parse(NOW) + 3 * 60_000);
+    await runDeadlines();
+
+    // Assess: rescheduled with a 2-minute backoff, then delivered: the expert assignment opens
+    expect(second).toMatchObject({ attempts: 2, dueSk: `2026-03-10T02:03:00.000Z#wfretry#${retryId}` });
+    await pending(appId, 'expert_assignment');
+    expect(await registry().get(workflowRetryKey(retryId))).toBeUndefined();
+    expect(
+      (await auditOf(appId)).filter((e) => e.action.startsWith('workflow.call_')).map((e) => e.action),
+    ).toEqual(['workflow.call_deferred', 'workflow.call_deferred', 'workflow.call_retried']);
+    notes.push('SendTaskSuccess throttled twice: delivered on the 3rd call, the review moved on');
+  });
+
+  it('TaskTimedOut on the repeat: abandoned, audited, and the officers are told', async () => {
+    // Prepare
+    at(Date.parse(NOW));
+    const { appId, task, decided } = await passedWhileThrottled(
+      new TaskTimedOut({ message: 'Task timed out', $metadata: { httpStatusCode: 400 } }),
+    );
+    expect(decided.status).toBe(200);
+    const retryId = workflowRetryId({ kind: 'sendTaskSuccess', token: task.token, output: {} });
+
+    // Act
+    at(Date.parse(NOW) + 60_000);
+    const run = await runDeadlines();
+    const inbox = await send(notificationsApi, 'staff notifications', 'GET /v1/notifications', officer, {
+      query: { limit: '50' },
+    });
+
+    // Assess
+    expect(run.byType.wfretry).toEqual({ examined: 1, acted: 1 });
+    expect(await registry().get(workflowRetryKey(retryId))).toBeUndefined();
+    expect((await auditOf(appId)).find((e) => e.action === 'workflow.call_abandoned')?.detail).toMatchObject({
+      reason: 'TaskTimedOut',
+      attempts: 2,
+      taskId: task.id,
+    });
+    expect(inbox.status).toBe(200);
+    const told = (inbox.body.items as Array<Record<string, unknown>>).filter(
+      (n) => n.event === 'workflow.call_abandoned' && n.entityId === appId,
+    );
+    expect(told).toHaveLength(1);
+    expect(String(told[0]?.title)).toContain('TaskTimedOut');
+    expect(JSON.stringify(inbox.body)).not.toContain(task.token);
+    notes.push('TaskTimedOut on the repeat: abandoned, officers notified');
   });
 });
 
