@@ -1,9 +1,8 @@
 import { createRequire } from 'node:module';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOperationsDemo } from '../../scripts/demo-operations.ts';
-import { type RunningRuntime, removeDataDir, startRuntime } from '../e2e/support/runtime.ts';
-import { launchBrowser, newPage, signIn } from './support/browser.ts';
+import { newPage, signIn, useConsoleRuntime } from './support/browser.ts';
 import { type OpenNotice, openNotice } from './support/recognition.ts';
 
 /**
@@ -16,8 +15,7 @@ import { type OpenNotice, openNotice } from './support/recognition.ts';
 const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
-let rt: RunningRuntime;
-let browser: Browser;
+const env = useConsoleRuntime();
 let notice: OpenNotice;
 let platformId = '';
 let ops: Awaited<ReturnType<typeof runOperationsDemo>>;
@@ -78,16 +76,12 @@ async function menu(page: Page): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  [rt, browser] = await Promise.all([startRuntime(), launchBrowser()]);
-  notice = await openNotice(rt.url);
+  notice = await openNotice(env.rt.url);
   platformId = await notice.publish();
-  ops = await runOperationsDemo({ apiUrl: rt.url, log: () => undefined });
+  ops = await runOperationsDemo({ apiUrl: env.rt.url, log: () => undefined });
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await rt?.stop();
-  if (rt) removeDataDir(rt.dataDir);
   if (scanned.length)
     console.log(`accessibility: ${scanned.length} page views scanned with axe-core (${TAGS.join(', ')})`);
 });
@@ -158,13 +152,13 @@ describe('every console page', () => {
       const found: Found[] = [];
       const wide: string[] = [];
       for (const visit of VISITS()) {
-        const { page, context } = await newPage(browser, opts);
-        if (visit.role === 'anonymous') await page.goto(`${rt.url}/console/#/public`);
-        else await signIn(page, rt.url, visit.role, visit.sub);
+        const { page, context } = await newPage(env.browser, opts);
+        if (visit.role === 'anonymous') await page.goto(`${env.rt.url}/console/#/public`);
+        else await signIn(page, env.rt.url, visit.role, visit.sub);
         await page.locator('header').waitFor();
         const paths = [...new Set([...(await menu(page)), ...visit.pages])];
         for (const p of paths) {
-          await page.goto(`${rt.url}/console/#${p}`);
+          await page.goto(`${env.rt.url}/console/#${p}`);
           const where = `${visit.role} ${p} (${label})`;
           found.push(...(await scan(page, where)));
           if (opts.phone) {
@@ -183,8 +177,8 @@ describe('every console page', () => {
 
 describe('the keyboard', () => {
   it('reaches the skip link first, skips to the content, and signs in with keys only', async () => {
-    const { page, context } = await newPage(browser, { lang: 'en' });
-    await page.goto(`${rt.url}/console/#/sign-in`);
+    const { page, context } = await newPage(env.browser, { lang: 'en' });
+    await page.goto(`${env.rt.url}/console/#/sign-in`);
     await page.locator('h1').waitFor();
     await page.keyboard.press('Tab');
     expect(await page.evaluate<string | undefined>('document.activeElement?.className')).toBe('skip');

@@ -1,8 +1,8 @@
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { uscc } from '../../scripts/demo.ts';
-import { client, type RunningRuntime, removeDataDir, startRuntime } from '../e2e/support/runtime.ts';
-import { launchBrowser, newPage, screenshot, signIn } from './support/browser.ts';
+import { client } from '../e2e/support/runtime.ts';
+import { newPage, screenshot, signIn, useConsoleRuntime } from './support/browser.ts';
 import { withWrongCheckChar } from './support/journey.ts';
 
 /**
@@ -13,8 +13,7 @@ import { withWrongCheckChar } from './support/journey.ts';
  * each other unseen, and an admin overrides next year's working-day calendar of public notices
  * (Art. 8(4)) that an officer then reads. After each step the API shows what the console stored.
  */
-let rt: RunningRuntime;
-let browser: Browser;
+const env = useConsoleRuntime();
 let api: ReturnType<typeof client>;
 const ADMIN = 'admin-admin-ui';
 const ADMIN2 = 'admin2-admin-ui';
@@ -32,8 +31,7 @@ interface Settings {
 }
 
 beforeAll(async () => {
-  [rt, browser] = await Promise.all([startRuntime(), launchBrowser()]);
-  api = client(rt.url);
+  api = client(env.rt.url);
   tk.admin = await api.token(ADMIN, ['admin']);
   tk.officer = await api.token(OFFICER, ['officer']);
   tk.approver = await api.token('approver-admin-ui', ['approver']);
@@ -42,16 +40,10 @@ beforeAll(async () => {
   nextYear = Number(today.slice(0, 4)) + 1;
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await rt?.stop();
-  if (rt) removeDataDir(rt.dataDir);
-});
-
 async function signedIn(role: string, sub: string, path: string): Promise<Page> {
-  const { page } = await newPage(browser);
-  await signIn(page, rt.url, role, sub);
-  await page.goto(`${rt.url}/console/#${path}`);
+  const { page } = await newPage(env.browser);
+  await signIn(page, env.rt.url, role, sub);
+  await page.goto(`${env.rt.url}/console/#${path}`);
   return page;
 }
 

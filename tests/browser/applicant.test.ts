@@ -1,8 +1,7 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { uscc } from '../../scripts/demo.ts';
-import { client, type RunningRuntime, removeDataDir, startRuntime } from '../e2e/support/runtime.ts';
-import { launchBrowser, newPage, screenshot, signIn } from './support/browser.ts';
+import { client } from '../e2e/support/runtime.ts';
+import { newPage, screenshot, signIn, useConsoleRuntime } from './support/browser.ts';
 import {
   type ApplicantJourney,
   applicantJourney,
@@ -19,28 +18,17 @@ import { openNotice } from './support/recognition.ts';
  * again on a fresh browser (the server knows it, not the device), with its manual verification and the
  * officer's opinion; a supplement is answered; the application is withdrawn after a confirmation.
  */
-let rt: RunningRuntime;
-let browser: Browser;
+const env = useConsoleRuntime();
 let journey: ApplicantJourney;
-
-beforeAll(async () => {
-  [rt, browser] = await Promise.all([startRuntime(), launchBrowser()]);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await rt?.stop();
-  if (rt) removeDataDir(rt.dataDir);
-});
 
 describe('the applicant portal', () => {
   it('takes an applicant from registration to a submitted application with verified evidence', async () => {
-    const call = await createOpenCall(rt.url);
-    const { page, context } = await newPage(browser);
-    journey = await applicantJourney(page, rt.url, call, { screenshots: true });
+    const call = await createOpenCall(env.rt.url);
+    const { page, context } = await newPage(env.browser);
+    journey = await applicantJourney(page, env.rt.url, call, { screenshots: true });
 
     // The API agrees: submitted, eligible, the evidence verified against the uploaded file.
-    const api = client(rt.url);
+    const api = client(env.rt.url);
     const token = await api.token(journey.applicantSub, ['applicant']);
     const app = await api.get<{ status: string; submittedAt?: string; eligibility: { eligible: boolean } }>(
       `/v1/applications/${journey.applicationId}`,
@@ -65,8 +53,8 @@ describe('the applicant portal', () => {
   }, 120_000);
 
   it('shows the application on a phone-sized screen, in English, without horizontal scrolling', async () => {
-    const { page, context } = await newPage(browser, { phone: true, lang: 'en' });
-    await signIn(page, rt.url, 'applicant', journey.applicantSub);
+    const { page, context } = await newPage(env.browser, { phone: true, lang: 'en' });
+    await signIn(page, env.rt.url, 'applicant', journey.applicantSub);
     await expect.poll(() => page.locator('main').textContent()).toContain(journey.orgName);
     await page.getByRole('link', { name: 'Open' }).first().click();
     await expect.poll(() => page.locator('h1').textContent()).toMatch(/Submitted|Preliminary review/);
@@ -86,8 +74,8 @@ describe('the applicant portal', () => {
     const sub = `applicant-org-${run}`;
     const orgName = `中山核验测试科技有限公司 ${run}`;
     // Registers with a wrong check character: accepted, but waiting for manual verification.
-    const first = await newPage(browser);
-    await signIn(first.page, rt.url, 'applicant', sub);
+    const first = await newPage(env.browser);
+    await signIn(first.page, env.rt.url, 'applicant', sub);
     await first.page.getByRole('link', { name: '登记单位' }).click();
     await first.page.getByLabel('单位名称').fill(orgName);
     await first.page.getByLabel('统一社会信用代码').fill(withWrongCheckChar(uscc()));
@@ -103,19 +91,19 @@ describe('the applicant portal', () => {
     await first.context.close();
 
     // Another browser (nothing stored on the device): the portal asks the server.
-    const second = await newPage(browser);
-    await signIn(second.page, rt.url, 'applicant', sub);
+    const second = await newPage(env.browser);
+    await signIn(second.page, env.rt.url, 'applicant', sub);
     const facts = second.page.locator('#my-organisation');
     await expect.poll(() => facts.textContent()).toContain(orgName);
     expect(await facts.textContent()).toContain('待产业办人工核验');
     expect(await second.page.evaluate('JSON.stringify(Object.keys(localStorage))')).not.toContain('org');
     // The registration page shows the organisation instead of a second form.
-    await second.page.goto(`${rt.url}/console/#/apply/organisation`);
+    await second.page.goto(`${env.rt.url}/console/#/apply/organisation`);
     await expect.poll(() => second.page.locator('main').textContent()).toContain(orgName);
     expect(await second.page.getByLabel('单位名称').count()).toBe(0);
 
     // An officer rejects the code with an opinion (over HTTP: the staff console's part).
-    const api = client(rt.url);
+    const api = client(env.rt.url);
     const officer = await api.token(`officer-org-${run}`, ['officer']);
     const mine = await api.get<{ id: string }>('/v1/organisations/mine', await api.token(sub, ['applicant']));
     expect(mine.status).toBe(200);
@@ -133,7 +121,7 @@ describe('the applicant portal', () => {
         { timeout: 20_000 },
       )
       .toBe(200);
-    await second.page.goto(`${rt.url}/console/#/apply`);
+    await second.page.goto(`${env.rt.url}/console/#/apply`);
     await expect.poll(() => facts.textContent()).toContain('人工核验未通过');
     expect(await facts.textContent()).toContain(opinion);
     await second.context.close();
@@ -141,7 +129,7 @@ describe('the applicant portal', () => {
 
   it('shows a supplement request with its deadline and resubmits the changed application', async () => {
     // An officer returns the application for a supplement (over HTTP: the staff console's part).
-    const api = client(rt.url);
+    const api = client(env.rt.url);
     const officer = await api.token(`officer-supplement-${journey.applicantSub}`, ['officer']);
     await expect
       .poll(
@@ -160,9 +148,9 @@ describe('the applicant portal', () => {
     );
     expect(returned.status).toBe(200);
 
-    const { page, context } = await newPage(browser);
-    await signIn(page, rt.url, 'applicant', journey.applicantSub);
-    await page.goto(`${rt.url}/console/#/apply/applications/${journey.applicationId}`);
+    const { page, context } = await newPage(env.browser);
+    await signIn(page, env.rt.url, 'applicant', journey.applicantSub);
+    await page.goto(`${env.rt.url}/console/#/apply/applications/${journey.applicationId}`);
     const supplement = page.getByRole('region', { name: '补正要求' });
     await expect.poll(() => supplement.textContent()).toContain('请在截止时间');
     await expect.poll(() => page.locator('.timeline').textContent()).toContain('退回补正，补正截止');
@@ -182,9 +170,9 @@ describe('the applicant portal', () => {
   }, 120_000);
 
   it('withdraws the application after a confirmation that names the consequence', async () => {
-    const { page, context } = await newPage(browser);
-    await signIn(page, rt.url, 'applicant', journey.applicantSub);
-    await page.goto(`${rt.url}/console/#/apply/applications/${journey.applicationId}`);
+    const { page, context } = await newPage(env.browser);
+    await signIn(page, env.rt.url, 'applicant', journey.applicantSub);
+    await page.goto(`${env.rt.url}/console/#/apply/applications/${journey.applicationId}`);
     await page.getByRole('heading', { name: '撤回申报', exact: true }).waitFor();
     // Changing one's mind keeps it.
     await page.getByRole('button', { name: '撤回申报…' }).click();
@@ -201,7 +189,7 @@ describe('the applicant portal', () => {
     await expect.poll(() => page.locator('.timeline').textContent()).toContain('撤回');
     expect(await page.getByRole('button', { name: '撤回申报…' }).count()).toBe(0);
 
-    const api = client(rt.url);
+    const api = client(env.rt.url);
     const token = await api.token(journey.applicantSub, ['applicant']);
     const app = await api.get<{ status: string; withdrawnAt?: string }>(
       `/v1/applications/${journey.applicationId}`,
@@ -221,9 +209,9 @@ describe('the applicant portal', () => {
 
   it('lets the host of a recognised platform request a change and submit the self-evaluation report', async () => {
     // Set-up over HTTP: a recognised platform (the recognition demo) and an open evaluation cycle.
-    const notice = await openNotice(rt.url);
+    const notice = await openNotice(env.rt.url);
     const platformId = await notice.publish();
-    const api = client(rt.url);
+    const api = client(env.rt.url);
     const now = new Date((await api.get<{ now: string }>('/dev/clock')).body.now);
     const year = Number(
       new Intl.DateTimeFormat('en', { year: 'numeric', timeZone: 'Asia/Shanghai' }).format(now),
@@ -242,8 +230,8 @@ describe('the applicant portal', () => {
       (await api.post(`/v1/evaluation-cycles/${year}/open`, {}, { token: notice.tokens.officer })).status,
     ).toBe(200);
 
-    const { page, context } = await newPage(browser);
-    await signIn(page, rt.url, 'applicant', `applicant-${notice.run}`);
+    const { page, context } = await newPage(env.browser);
+    await signIn(page, env.rt.url, 'applicant', `applicant-${notice.run}`);
     await page.getByRole('link', { name: '平台运营（变更申请、年度自评）' }).click();
     await page.getByRole('heading', { name: /我的平台/ }).waitFor();
 

@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { pdf, runDemo, uscc } from '../../scripts/demo.ts';
 import { DemoClient } from '../../scripts/support/demo-client.ts';
-import { type RunningRuntime, removeDataDir, startRuntime } from '../e2e/support/runtime.ts';
-import { launchBrowser, newPage, screenshot, signIn } from './support/browser.ts';
+import { newPage, screenshot, signIn, useConsoleRuntime } from './support/browser.ts';
 
 /**
  * The staff console's annual evaluation, compute vouchers and exports in a real browser (issue 7).
@@ -15,8 +13,7 @@ import { launchBrowser, newPage, screenshot, signIn } from './support/browser.ts
  * is told when it exceeds the budget), approves a settlement and reads the balanced ledger; an
  * observer downloads the registry CSV. After each step the API shows what the console did.
  */
-let rt: RunningRuntime;
-let browser: Browser;
+const env = useConsoleRuntime();
 let c: DemoClient;
 let platformId = '';
 let hostName = '';
@@ -29,11 +26,10 @@ const OBSERVER = 'observer-fin-ui';
 const YEAR = new Date().getFullYear() + 1;
 
 beforeAll(async () => {
-  [rt, browser] = await Promise.all([startRuntime(), launchBrowser()]);
-  c = new DemoClient(rt.url);
+  c = new DemoClient(env.rt.url);
   // The recognition demo leaves the business clock after the notice, when the platform was published
   // (a cycle only takes platforms recognised before its opening): the clock stays there.
-  const demo = await runDemo({ apiUrl: rt.url, log: () => undefined });
+  const demo = await runDemo({ apiUrl: env.rt.url, log: () => undefined });
   platformId = `p-${demo.applicationId}`;
   hostSub = demo.subs.owner;
   tk.officer = await c.token(OFFICER, ['officer']);
@@ -42,17 +38,11 @@ beforeAll(async () => {
   hostName = (await c.get<{ hostName: string }>(`/v1/platforms/${platformId}`, tk.officer)).body.hostName;
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await rt?.stop();
-  if (rt) removeDataDir(rt.dataDir);
-});
-
 describe('annual evaluation in the staff console', () => {
   it('an officer creates and opens a cycle, grades a submitted report; the approver signs it off', async () => {
-    const { page: officer, context } = await newPage(browser);
-    await signIn(officer, rt.url, 'officer', OFFICER);
-    await officer.goto(`${rt.url}/console/#/staff/evaluation`);
+    const { page: officer, context } = await newPage(env.browser);
+    await signIn(officer, env.rt.url, 'officer', OFFICER);
+    await officer.goto(`${env.rt.url}/console/#/staff/evaluation`);
     await expect.poll(() => officer.getByText('尚未创建任何考评周期').count()).toBe(1);
 
     // Create the cycle of YEAR with the form's default criteria and deadline, then open it.
@@ -131,9 +121,9 @@ describe('annual evaluation in the staff console', () => {
 
     // After the report deadline the approver signs the cycle off in the console.
     await c.setClock(new Date(Date.parse(cycle.body.reportDeadline) + 60_000));
-    const { page: approver, context: ctx2 } = await newPage(browser);
-    await signIn(approver, rt.url, 'approver', APPROVER);
-    await approver.goto(`${rt.url}/console/#/staff/evaluation`);
+    const { page: approver, context: ctx2 } = await newPage(env.browser);
+    await signIn(approver, env.rt.url, 'approver', APPROVER);
+    await approver.goto(`${env.rt.url}/console/#/staff/evaluation`);
     const signOff = approver.getByRole('button', { name: `签发并公布 ${YEAR} 年度考评结果` });
     await expect.poll(() => signOff.count()).toBe(1);
     await signOff.click();
@@ -153,9 +143,9 @@ describe('annual evaluation in the staff console', () => {
 
 describe('compute vouchers in the staff console', () => {
   it('an officer creates a programme, allocates quota, settles a redemption and reads a balanced report', async () => {
-    const { page, context } = await newPage(browser);
-    await signIn(page, rt.url, 'officer', OFFICER);
-    await page.goto(`${rt.url}/console/#/staff/vouchers`);
+    const { page, context } = await newPage(env.browser);
+    await signIn(page, env.rt.url, 'officer', OFFICER);
+    await page.goto(`${env.rt.url}/console/#/staff/vouchers`);
     await page.getByLabel('项目名称').fill('中山市算力券（浏览器测试）');
     await page.getByLabel('预算（元）').fill('100000');
     // The rules start at the server's defaults.
@@ -280,9 +270,9 @@ describe('compute vouchers in the staff console', () => {
 
 describe('exports in the staff console', () => {
   it('an observer downloads the registry CSV, with its header line', async () => {
-    const { page, context } = await newPage(browser);
-    await signIn(page, rt.url, 'observer', OBSERVER);
-    await page.goto(`${rt.url}/console/#/staff/exports`);
+    const { page, context } = await newPage(env.browser);
+    await signIn(page, env.rt.url, 'observer', OBSERVER);
+    await page.goto(`${env.rt.url}/console/#/staff/exports`);
     await expect.poll(() => page.getByText('每次导出都会记入审计日志').count()).toBe(1);
     const [download] = await Promise.all([
       page.waitForEvent('download'),

@@ -1,9 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { pdf, runDemo, uscc } from '../../scripts/demo.ts';
 import { DemoClient } from '../../scripts/support/demo-client.ts';
-import { type RunningRuntime, removeDataDir, startRuntime } from '../e2e/support/runtime.ts';
-import { launchBrowser, newPage, screenshot, signIn } from './support/browser.ts';
+import { newPage, screenshot, signIn, useConsoleRuntime } from './support/browser.ts';
 
 /**
  * Observers and the data they are not shared (Art. 11), the header's unread count, and the public
@@ -15,8 +14,7 @@ import { launchBrowser, newPage, screenshot, signIn } from './support/browser.ts
  * to `reports`, then the narrative; an officer's header counts their unread notifications and the count
  * drops as they are marked read; a visitor goes from A's public profile to the voucher claim page.
  */
-let rt: RunningRuntime;
-let browser: Browser;
+const env = useConsoleRuntime();
 let c: DemoClient;
 const tk: Record<string, string> = {};
 const A = { id: '', host: '', name: '' };
@@ -38,12 +36,11 @@ const consent = async (platform: typeof A, scope: string[], days: number) =>
   );
 
 beforeAll(async () => {
-  [rt, browser] = await Promise.all([startRuntime(), launchBrowser()]);
-  c = new DemoClient(rt.url);
+  c = new DemoClient(env.rt.url);
   run = Date.now().toString(36);
   // Two recognised platforms (each demo resets the business clock at its start and leaves it after its notice).
   for (const p of [A, B]) {
-    const demo = await runDemo({ apiUrl: rt.url, log: () => undefined });
+    const demo = await runDemo({ apiUrl: env.rt.url, log: () => undefined });
     p.id = `p-${demo.applicationId}`;
     p.host = demo.subs.owner;
     tk[p.host] = await c.token(p.host, ['applicant']);
@@ -137,20 +134,14 @@ beforeAll(async () => {
   await consent(A, ['vouchers'], 10);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await rt?.stop();
-  if (rt) removeDataDir(rt.dataDir);
-});
-
 /** A table by its accessible name. */
 const table = (page: Page, name: string) => page.getByRole('table', { name, exact: true });
 
 describe('an observer and the voucher programme report (Art. 11)', () => {
   it('shows the consenting platform’s figures, names the other as not shared with its quota; an officer sees both', async () => {
-    const { page, context } = await newPage(browser);
-    await signIn(page, rt.url, 'observer', OBSERVER);
-    await page.goto(`${rt.url}/console/#/staff/vouchers/${programmeId}`);
+    const { page, context } = await newPage(env.browser);
+    await signIn(page, env.rt.url, 'observer', OBSERVER);
+    await page.goto(`${env.rt.url}/console/#/staff/vouchers/${programmeId}`);
 
     // A's figures: its quota and the 20,000 issued.
     const byPlatform = table(page, '各平台额度');
@@ -199,9 +190,9 @@ describe('an observer and the voucher programme report (Art. 11)', () => {
     await context.close();
 
     // An officer sees both platforms and no "not shared" part.
-    const officer = await newPage(browser);
-    await signIn(officer.page, rt.url, 'officer', OFFICER);
-    await officer.page.goto(`${rt.url}/console/#/staff/vouchers/${programmeId}`);
+    const officer = await newPage(env.browser);
+    await signIn(officer.page, env.rt.url, 'officer', OFFICER);
+    await officer.page.goto(`${env.rt.url}/console/#/staff/vouchers/${programmeId}`);
     const all = table(officer.page, '各平台额度');
     await expect.poll(() => all.textContent()).toContain(B.name);
     expect(await all.getByRole('row').filter({ hasText: B.name }).textContent()).toContain('40,000 元');
@@ -256,9 +247,9 @@ describe('an observer and a platform’s evaluation (Art. 11)', () => {
     const approver = await c.token(`approver-obs-${run}`, ['approver']);
     await c.post(`/v1/evaluation-cycles/${year}/finalize`, {}, approver);
 
-    const { page, context } = await newPage(browser);
-    await signIn(page, rt.url, 'observer', OBSERVER);
-    await page.goto(`${rt.url}/console/#/staff/evaluation/${year}/${A.id}`);
+    const { page, context } = await newPage(env.browser);
+    await signIn(page, env.rt.url, 'observer', OBSERVER);
+    await page.goto(`${env.rt.url}/console/#/staff/evaluation/${year}/${A.id}`);
     const facts = page.locator('dl.staff-facts').first();
     await expect.poll(() => facts.textContent()).toContain('已公布');
     expect(await facts.textContent()).toContain('未共享');
@@ -312,8 +303,8 @@ describe('the unread count in the header', () => {
     const before = await unread();
     expect(before).toBeGreaterThan(1);
 
-    const { page, context } = await newPage(browser, { phone: true });
-    await signIn(page, rt.url, 'officer', OFFICER);
+    const { page, context } = await newPage(env.browser, { phone: true });
+    await signIn(page, env.rt.url, 'officer', OFFICER);
     const link = page.locator('header').getByRole('link', { name: /^(通知|Notifications) \(/ });
     await expect.poll(() => link.textContent()).toBe(`通知 (${before} 条未读)`);
     await link.click();
@@ -349,13 +340,13 @@ describe('the unread count in the header', () => {
 
 describe('the public profile of a platform with compute services', () => {
   it('offers “申领算力券”, which leads through sign-in to the voucher claim for that platform', async () => {
-    const { page, context } = await newPage(browser);
-    await page.goto(`${rt.url}/console/#/public/platforms/${B.id}`);
+    const { page, context } = await newPage(env.browser);
+    await page.goto(`${env.rt.url}/console/#/public/platforms/${B.id}`);
     await page.getByRole('heading', { name: B.name }).waitFor();
     await expect.poll(() => page.locator('main').textContent()).toContain(`工业大模型订阅 ${run}`);
     expect(await page.getByRole('link', { name: '申领算力券' }).count()).toBe(0);
 
-    await page.goto(`${rt.url}/console/#/public/platforms/${A.id}`);
+    await page.goto(`${env.rt.url}/console/#/public/platforms/${A.id}`);
     const claim = page.getByRole('link', { name: '申领算力券' });
     await expect.poll(() => claim.count()).toBe(1);
     expect(await claim.getAttribute('href')).toBe(`#/apply/vouchers/${A.id}`);

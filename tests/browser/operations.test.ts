@@ -1,14 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { uscc } from '../../scripts/demo.ts';
-import {
-  client,
-  eventually,
-  type RunningRuntime,
-  removeDataDir,
-  startRuntime,
-} from '../e2e/support/runtime.ts';
-import { launchBrowser, newPage, screenshot, signIn } from './support/browser.ts';
+import { client, eventually } from '../e2e/support/runtime.ts';
+import { newPage, ok, screenshot, signIn, useConsoleRuntime } from './support/browser.ts';
 import { type OpenNotice, openNotice } from './support/recognition.ts';
 
 /**
@@ -19,21 +13,11 @@ import { type OpenNotice, openNotice } from './support/recognition.ts';
  * approver revokes, after which the public registry no longer lists the platform; and an organisation
  * registered outside Zhongshan is verified by hand. Each step is asserted on screen and in the API.
  */
-let rt: RunningRuntime;
-let browser: Browser;
+const env = useConsoleRuntime();
 let api: ReturnType<typeof client>;
 let notice: OpenNotice;
 let platformId = '';
 let hostName = '';
-
-async function ok<T = Record<string, unknown>>(
-  p: Promise<{ status: number; body: T }>,
-  what: string,
-): Promise<T> {
-  const res = await p;
-  if (res.status >= 300) throw new Error(`${what} → ${res.status}: ${JSON.stringify(res.body)}`);
-  return res.body;
-}
 
 /** The inbox row whose task link has this name (the row also names the subject and the due date). */
 const inboxRow = (page: Page, kind: string) =>
@@ -45,23 +29,16 @@ const inboxRow = (page: Page, kind: string) =>
     });
 
 async function signedIn(role: string, sub: string): Promise<Page> {
-  const { page } = await newPage(browser);
-  await signIn(page, rt.url, role, sub);
+  const { page } = await newPage(env.browser);
+  await signIn(page, env.rt.url, role, sub);
   return page;
 }
 
 beforeAll(async () => {
-  [rt, browser] = await Promise.all([startRuntime(), launchBrowser()]);
-  api = client(rt.url);
-  notice = await openNotice(rt.url);
+  api = client(env.rt.url);
+  notice = await openNotice(env.rt.url);
   hostName = notice.orgName;
 }, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await rt?.stop();
-  if (rt) removeDataDir(rt.dataDir);
-});
 
 describe('the staff operations pages', () => {
   let officer: Page;
@@ -120,7 +97,7 @@ describe('the staff operations pages', () => {
       ),
       'change request',
     );
-    await officer.goto(`${rt.url}/console/#/staff`);
+    await officer.goto(`${env.rt.url}/console/#/staff`);
     await officer.reload();
     const row = inboxRow(officer, '变更申请审核');
     await expect.poll(() => row.count()).toBe(1);
@@ -248,7 +225,7 @@ describe('the staff operations pages', () => {
       return tasks.body.items.find((x) => x.kind === 'uscc_verification' && x.entityId === org.id);
     }, 'the verification task');
 
-    await officer.goto(`${rt.url}/console/#/staff`);
+    await officer.goto(`${env.rt.url}/console/#/staff`);
     await officer.reload();
     const row = inboxRow(officer, '信用代码人工核验');
     await expect.poll(() => row.count()).toBe(1);
@@ -285,9 +262,9 @@ describe('the staff operations pages', () => {
   });
 
   it('fits the revoked platform’s record on a phone without sideways scrolling', async () => {
-    const { page, context } = await newPage(browser, { phone: true });
-    await signIn(page, rt.url, 'officer', `officer-${notice.run}`);
-    await page.goto(`${rt.url}/console/#/staff/platforms/${encodeURIComponent(platformId)}`);
+    const { page, context } = await newPage(env.browser, { phone: true });
+    await signIn(page, env.rt.url, 'officer', `officer-${notice.run}`);
+    await page.goto(`${env.rt.url}/console/#/staff/platforms/${encodeURIComponent(platformId)}`);
     await expect.poll(() => page.getByRole('heading', { name: hostName, level: 1 }).count()).toBe(1);
     await expect.poll(() => page.locator('main').textContent()).toContain('已撤销');
     // A revoked platform offers no new case.

@@ -2,11 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { pdf, uscc } from '../../scripts/demo.ts';
-import { client, type RunningRuntime, removeDataDir, startRuntime } from '../e2e/support/runtime.ts';
-import { launchBrowser, newPage, screenshot, signIn } from './support/browser.ts';
+import { client } from '../e2e/support/runtime.ts';
+import { newPage, screenshot, signIn, useConsoleRuntime } from './support/browser.ts';
 import { type OpenNotice, openNotice } from './support/recognition.ts';
 
 /**
@@ -20,12 +20,11 @@ import { type OpenNotice, openNotice } from './support/recognition.ts';
  * Set-up over HTTP (the recognition journey, the officer's and the office's parts); the API is asked
  * afterwards what was stored.
  */
-let rt: RunningRuntime;
-let browser: Browser;
+const env = useConsoleRuntime();
 let notice: OpenNotice;
 let platformId = '';
 let host = '';
-const api = () => client(rt.url);
+const api = () => client(env.rt.url);
 
 interface Note {
   id: string;
@@ -65,22 +64,15 @@ function pdfNamed(name: string, title: string): string {
 }
 
 beforeAll(async () => {
-  [rt, browser] = await Promise.all([startRuntime(), launchBrowser()]);
-  notice = await openNotice(rt.url);
+  notice = await openNotice(env.rt.url);
   platformId = await notice.publish();
   host = `applicant-${notice.run}`;
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await rt?.stop();
-  if (rt) removeDataDir(rt.dataDir);
-});
-
 describe('the host of a recognised platform', () => {
   it('attaches a verified PDF to a change request and files it', async () => {
-    const { page, context } = await newPage(browser);
-    await signIn(page, rt.url, 'applicant', host);
+    const { page, context } = await newPage(env.browser);
+    await signIn(page, env.rt.url, 'applicant', host);
     await page.getByRole('link', { name: '平台运营（变更申请、年度自评）' }).click();
     await page.getByRole('heading', { name: /我的平台/ }).waitFor();
     await page.getByLabel('变更事项').selectOption('target_tasks');
@@ -138,8 +130,8 @@ describe('the host of a recognised platform', () => {
     const unreadBefore = (await unreadOf(owner)).length;
     expect(unreadBefore).toBeGreaterThan(0);
 
-    const { page, context } = await newPage(browser);
-    await signIn(page, rt.url, 'applicant', host);
+    const { page, context } = await newPage(env.browser);
+    await signIn(page, env.rt.url, 'applicant', host);
     const nav = page.getByRole('navigation', { name: '申报企业导航' });
     await expect.poll(() => nav.textContent()).toContain(`通知 (${unreadBefore})`);
     await nav.getByRole('link', { name: /^通知/ }).click();
@@ -197,7 +189,7 @@ describe('the host of a recognised platform', () => {
     expect(rev.body.response?.evidence).toHaveLength(1);
 
     // The platform page shows the open case with its link.
-    await page.goto(`${rt.url}/console/#/apply/platforms/${platformId}`);
+    await page.goto(`${env.rt.url}/console/#/apply/platforms/${platformId}`);
     await expect.poll(() => section(page, '资格撤销程序（第十三条）').textContent()).toContain('已陈述申辩');
     await context.close();
   }, 90_000);
@@ -205,9 +197,9 @@ describe('the host of a recognised platform', () => {
   it('publishes a compute service and issues the voucher an enterprise claimed', async () => {
     const run = notice.run;
     const supplier = uscc();
-    const { page, context } = await newPage(browser);
-    await signIn(page, rt.url, 'applicant', host);
-    await page.goto(`${rt.url}/console/#/apply/platforms/${platformId}`);
+    const { page, context } = await newPage(env.browser);
+    await signIn(page, env.rt.url, 'applicant', host);
+    await page.goto(`${env.rt.url}/console/#/apply/platforms/${platformId}`);
     const catalogue = section(page, '服务目录（第六条第一项）');
     await catalogue.getByLabel('服务编号').fill('gpu-a800');
     await catalogue.getByLabel('类别').selectOption('compute');
@@ -276,8 +268,8 @@ describe('the host of a recognised platform', () => {
       { token: enterpriseToken },
     );
     expect(org.status).toBe(201);
-    const buyer = await newPage(browser);
-    await signIn(buyer.page, rt.url, 'applicant', enterprise);
+    const buyer = await newPage(env.browser);
+    await signIn(buyer.page, env.rt.url, 'applicant', enterprise);
     await buyer.page.getByRole('link', { name: '申领算力券、查看我的申领' }).click();
     await buyer.page.getByRole('heading', { name: '算力券', exact: true }).waitFor();
     await buyer.page.getByLabel('服务平台').selectOption(platformId);
@@ -369,8 +361,8 @@ describe('the host of a recognised platform', () => {
 
     // The host's pages on a phone, in English: nothing scrolls sideways but the tables inside their
     // frames, and axe-core finds no WCAG 2.1 AA violation (with the catalogue, claims and a case filled).
-    const phone = await newPage(browser, { phone: true, lang: 'en' });
-    await signIn(phone.page, rt.url, 'applicant', host);
+    const phone = await newPage(env.browser, { phone: true, lang: 'en' });
+    await signIn(phone.page, env.rt.url, 'applicant', host);
     const revocations = (
       await api().get<{ items: Note[] }>('/v1/notifications?limit=100', notice.tokens.owner)
     ).body.items
@@ -382,7 +374,7 @@ describe('the host of a recognised platform', () => {
       'vouchers',
       ...revocations.slice(0, 1),
     ]) {
-      await phone.page.goto(`${rt.url}/console/#/apply/${route}`);
+      await phone.page.goto(`${env.rt.url}/console/#/apply/${route}`);
       await phone.page.locator('h1').waitFor();
       await expect
         .poll(() =>
@@ -412,9 +404,9 @@ describe('the host of a recognised platform', () => {
     expect(cycle.status).toBe(201);
     expect((await api().post(`/v1/evaluation-cycles/${year}/open`, {}, { token: officer })).status).toBe(200);
 
-    const { page, context } = await newPage(browser);
-    await signIn(page, rt.url, 'applicant', host);
-    await page.goto(`${rt.url}/console/#/apply/platforms/${platformId}`);
+    const { page, context } = await newPage(env.browser);
+    await signIn(page, env.rt.url, 'applicant', host);
+    await page.goto(`${env.rt.url}/console/#/apply/platforms/${platformId}`);
     const report = section(page, '年度自评报告（第十二条）');
     await expect.poll(() => page.getByLabel('年度', { exact: true }).inputValue()).toBe(String(year));
     await expect.poll(() => report.textContent()).toContain('待提交报告');

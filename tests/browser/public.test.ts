@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, type RunningRuntime, removeDataDir, startRuntime } from '../e2e/support/runtime.ts';
-import { launchBrowser, newPage, screenshot } from './support/browser.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { client } from '../e2e/support/runtime.ts';
+import { newPage, screenshot, useConsoleRuntime } from './support/browser.ts';
 import { type OpenNotice, openNotice } from './support/recognition.ts';
 
 /**
@@ -10,20 +10,12 @@ import { type OpenNotice, openNotice } from './support/recognition.ts';
  * input; then a valid one: the confirmation carries the objection id, which the office sees); after the
  * notice the platform appears in the registry, and its catalogue in the showcase with filters.
  */
-let rt: RunningRuntime;
-let browser: Browser;
+const env = useConsoleRuntime();
 let notice: OpenNotice;
 
 beforeAll(async () => {
-  [rt, browser] = await Promise.all([startRuntime(), launchBrowser()]);
-  notice = await openNotice(rt.url);
+  notice = await openNotice(env.rt.url);
 }, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await rt?.stop();
-  if (rt) removeDataDir(rt.dataDir);
-});
 
 /** No horizontal scrolling of the page itself (tables scroll inside `.table-wrap`). */
 const fitsWidth = (page: Page) =>
@@ -31,12 +23,12 @@ const fitsWidth = (page: Page) =>
 
 describe('the public portal', () => {
   it('lets a visitor on a phone object to a listed platform during the notice period', async () => {
-    const { page, context } = await newPage(browser, { phone: true });
-    await page.goto(`${rt.url}/console/#/public/calls/${notice.callId}`);
+    const { page, context } = await newPage(env.browser, { phone: true });
+    await page.goto(`${env.rt.url}/console/#/public/calls/${notice.callId}`);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain(notice.run);
     await expect.poll(() => page.locator('main').textContent()).toContain('营业执照');
 
-    await page.goto(`${rt.url}/console/#/public/notices`);
+    await page.goto(`${env.rt.url}/console/#/public/notices`);
     await page.getByRole('link', { name: new RegExp(notice.run) }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain(notice.run);
     const main = page.locator('main');
@@ -65,7 +57,7 @@ describe('the public portal', () => {
     await screenshot(page, 'public-notice');
 
     // The office sees the objection with the objector's confidential details.
-    const staff = await client(rt.url).get<{
+    const staff = await client(env.rt.url).get<{
       items: { id: string; objectorName: string; objectorType: string }[];
     }>(`/v1/notices/${notice.noticeId}/objections`, notice.tokens.officer);
     expect(staff.body.items).toEqual([
@@ -76,7 +68,7 @@ describe('the public portal', () => {
 
   it('shows the recognised platform in the registry and its catalogue in the showcase', async () => {
     const platformId = await notice.publish();
-    const api = client(rt.url);
+    const api = client(env.rt.url);
     const seed = async (kind: 'services' | 'cases', itemId: string, body: Record<string, unknown>) => {
       const r = await api.call('PUT', `/v1/platforms/${platformId}/${kind}/${itemId}`, {
         token: notice.tokens.owner,
@@ -107,14 +99,14 @@ describe('the public portal', () => {
       outcome: '缺陷检出率提升至 99%，质检人工减少一半。',
     });
 
-    const { page, context } = await newPage(browser);
-    await page.goto(`${rt.url}/console/#/public/platforms`);
+    const { page, context } = await newPage(env.browser);
+    await page.goto(`${env.rt.url}/console/#/public/platforms`);
     await page.getByRole('link', { name: notice.orgName }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(notice.orgName);
     await expect.poll(() => page.locator('main').textContent()).toContain(`A100 算力租赁（${notice.run}）`);
     expect(await page.locator('main').textContent()).toContain(`灯饰质检视觉模型（${notice.run}）`);
 
-    await page.goto(`${rt.url}/console/#/public/showcase`);
+    await page.goto(`${env.rt.url}/console/#/public/showcase`);
     const results = page.locator('main ul.cards > li');
     await expect.poll(() => page.locator('main').textContent()).toContain(`行业大模型调用（${notice.run}）`);
     await page.getByLabel('服务类别').selectOption('model');
@@ -139,7 +131,7 @@ describe('the public portal', () => {
     // The same pages on a phone: cards in one column, no horizontal scrolling.
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await fitsWidth(page)).toBe(true);
-    await page.goto(`${rt.url}/console/#/public/platforms/${platformId}`);
+    await page.goto(`${env.rt.url}/console/#/public/platforms/${platformId}`);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(notice.orgName);
     expect(await fitsWidth(page)).toBe(true);
     await context.close();

@@ -1,13 +1,6 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  client,
-  eventually,
-  type RunningRuntime,
-  removeDataDir,
-  startRuntime,
-} from '../e2e/support/runtime.ts';
-import { launchBrowser, newPage, signIn } from './support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { client, eventually } from '../e2e/support/runtime.ts';
+import { newPage, signIn, useConsoleRuntime } from './support/browser.ts';
 import { applicantJourney, createOpenCall } from './support/journey.ts';
 
 /**
@@ -16,25 +9,14 @@ import { applicantJourney, createOpenCall } from './support/journey.ts';
  * waits in `error`; an officer sees why on the application page and restarts the review, which opens a
  * new preliminary review.
  */
-let rt: RunningRuntime;
-let browser: Browser;
-
-beforeAll(async () => {
-  [rt, browser] = await Promise.all([startRuntime(), launchBrowser()]);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await rt?.stop();
-  if (rt) removeDataDir(rt.dataDir);
-});
+const env = useConsoleRuntime();
 
 describe('a failed review', () => {
   it('is explained on the application page and restarted by an officer', async () => {
-    const api = client(rt.url);
-    const call = await createOpenCall(rt.url);
-    const applicant = await newPage(browser);
-    const { applicationId } = await applicantJourney(applicant.page, rt.url, call);
+    const api = client(env.rt.url);
+    const call = await createOpenCall(env.rt.url);
+    const applicant = await newPage(env.browser);
+    const { applicationId } = await applicantJourney(applicant.page, env.rt.url, call);
     await applicant.context.close();
     const officer = await api.token('officer-retry', ['officer']);
     const status = async () =>
@@ -57,9 +39,9 @@ describe('a failed review', () => {
     await api.post('/dev/clock', { now: new Date(now + 31 * 86_400_000).toISOString() });
     await eventually(async () => (await status()) === 'error', 'the review to fail', 30_000);
 
-    const { page, context } = await newPage(browser, { lang: 'en' });
-    await signIn(page, rt.url, 'officer', 'officer-retry');
-    await page.goto(`${rt.url}/console/#/staff/applications/${applicationId}`);
+    const { page, context } = await newPage(env.browser, { lang: 'en' });
+    await signIn(page, env.rt.url, 'officer', 'officer-retry');
+    await page.goto(`${env.rt.url}/console/#/staff/applications/${applicationId}`);
     const section = page.getByRole('region', { name: 'The review failed' });
     await expect.poll(() => section.textContent()).toContain('OpenPreliminaryReview');
     await section.getByRole('button', { name: 'Restart the review from the preliminary review' }).click();

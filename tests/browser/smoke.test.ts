@@ -1,26 +1,13 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningRuntime, removeDataDir, startRuntime } from '../e2e/support/runtime.ts';
-import { launchBrowser, newPage, signIn } from './support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { newPage, signIn, useConsoleRuntime } from './support/browser.ts';
 
 /** The consoles load in a real browser, in Chinese first, switch to English, and sign in by role. */
-let rt: RunningRuntime;
-let browser: Browser;
-
-beforeAll(async () => {
-  [rt, browser] = await Promise.all([startRuntime(), launchBrowser()]);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await rt?.stop();
-  if (rt) removeDataDir(rt.dataDir);
-});
+const env = useConsoleRuntime();
 
 describe('the consoles', () => {
   it('serve the public portal in Chinese at /, with an English switch', async () => {
-    const { page, context } = await newPage(browser);
-    await page.goto(`${rt.url}/`);
+    const { page, context } = await newPage(env.browser);
+    await page.goto(`${env.rt.url}/`);
     await expect.poll(() => page.locator('h1').first().textContent()).toBe('公众门户');
     expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
     await page.getByRole('button', { name: 'English' }).click();
@@ -30,11 +17,11 @@ describe('the consoles', () => {
   });
 
   it('sign an officer in through the local role picker and refuse the applicant portal to them', async () => {
-    const { page, context } = await newPage(browser, { lang: 'en' });
-    await signIn(page, rt.url, 'officer', 'officer-smoke');
+    const { page, context } = await newPage(env.browser, { lang: 'en' });
+    await signIn(page, env.rt.url, 'officer', 'officer-smoke');
     expect(page.url()).toContain('#/staff');
     await expect.poll(() => page.locator('.who').textContent()).toContain('officer-smoke');
-    await page.goto(`${rt.url}/console/#/apply`);
+    await page.goto(`${env.rt.url}/console/#/apply`);
     await expect.poll(() => page.locator('main').textContent()).toContain('Your role cannot open this page');
     await context.close();
   });
@@ -50,14 +37,14 @@ describe('the hosted sign-in (authorization code + PKCE)', () => {
     apiUrl: '',
     auth: {
       mode: 'oidc',
-      authorizeUrl: `${rt.url}/dev/authorize`,
-      tokenUrl: `${rt.url}/dev/oauth2/token`,
+      authorizeUrl: `${env.rt.url}/dev/authorize`,
+      tokenUrl: `${env.rt.url}/dev/oauth2/token`,
       clientId: 'zs-ai-platform-local',
     },
   });
 
   async function hostedPage() {
-    const opened = await newPage(browser, { lang: 'en' });
+    const opened = await newPage(env.browser, { lang: 'en' });
     await opened.page.route('**/console/config.json', (route) =>
       route.fulfill({ contentType: 'application/json', body: JSON.stringify(hostedConfig()) }),
     );
@@ -66,7 +53,7 @@ describe('the hosted sign-in (authorization code + PKCE)', () => {
 
   it('sends the browser to the issuer with a challenge, redeems the code and signs the approver in', async () => {
     const { page, context } = await hostedPage();
-    await page.goto(`${rt.url}/console/#/sign-in`);
+    await page.goto(`${env.rt.url}/console/#/sign-in`);
     const tokenRequests: string[] = [];
     page.on('request', (r) => {
       if (r.url().endsWith('/dev/oauth2/token')) tokenRequests.push(r.postData() ?? '');
@@ -77,18 +64,18 @@ describe('the hosted sign-in (authorization code + PKCE)', () => {
     expect(asked.get('response_type')).toBe('code');
     expect(asked.get('code_challenge_method')).toBe('S256');
     expect(asked.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(asked.get('redirect_uri')).toBe(`${rt.url}/console/`);
+    expect(asked.get('redirect_uri')).toBe(`${env.rt.url}/console/`);
     await page.getByLabel('角色 / Role').selectOption('approver');
     await page.getByLabel('用户 / User').fill('approver-hosted');
     await page.getByRole('button', { name: '登录 / Sign in' }).click();
     await expect.poll(() => page.locator('.who').textContent()).toContain('approver-hosted');
-    expect(page.url()).toBe(`${rt.url}/console/#/`); // the code is gone from the address bar
+    expect(page.url()).toBe(`${env.rt.url}/console/#/`); // the code is gone from the address bar
     // The token request carried the verifier (no secret), and the token works on the API.
     expect(tokenRequests).toHaveLength(1);
     const form = new URLSearchParams(tokenRequests[0]);
     expect(form.get('code_verifier')).toMatch(/^[A-Za-z0-9_-]{64}$/);
     expect(form.has('client_secret')).toBe(false);
-    await page.goto(`${rt.url}/console/#/staff`);
+    await page.goto(`${env.rt.url}/console/#/staff`);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Inbox');
     await expect.poll(() => page.locator('main').textContent()).not.toContain('Sign in');
     await context.close();
@@ -97,16 +84,16 @@ describe('the hosted sign-in (authorization code + PKCE)', () => {
   it('refuses an answer this tab did not ask for, and a code redeemed without its verifier', async () => {
     const { page, context } = await hostedPage();
     // A forged redirect straight to the console: no pending sign-in in this tab → nothing is started.
-    await page.goto(`${rt.url}/console/?code=forged&state=forged`);
+    await page.goto(`${env.rt.url}/console/?code=forged&state=forged`);
     await expect.poll(() => page.locator('[role=alert]').textContent()).toContain('does not belong');
-    expect(page.url()).toBe(`${rt.url}/console/#/sign-in`);
+    expect(page.url()).toBe(`${env.rt.url}/console/#/sign-in`);
     expect(await page.locator('.who').count()).toBe(0);
     await context.close();
 
     // A real code, redeemed with the wrong verifier, then (used) with the right one: both refused.
     const challenge = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
-    const redirect = `${rt.url}/console/`;
-    const authorize = await fetch(`${rt.url}/dev/authorize`, {
+    const redirect = `${env.rt.url}/console/`;
+    const authorize = await fetch(`${env.rt.url}/dev/authorize`, {
       method: 'POST',
       redirect: 'manual',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -125,7 +112,7 @@ describe('the hosted sign-in (authorization code + PKCE)', () => {
     const back = new URL(authorize.headers.get('location') ?? '');
     expect(back.searchParams.get('state')).toBe('s1');
     const redeem = (verifier: string) =>
-      fetch(`${rt.url}/dev/oauth2/token`, {
+      fetch(`${env.rt.url}/dev/oauth2/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({
@@ -144,7 +131,7 @@ describe('the hosted sign-in (authorization code + PKCE)', () => {
     expect(replay.status).toBe(400);
     // Only back to a console on this machine.
     const elsewhere = await fetch(
-      `${rt.url}/dev/authorize?response_type=code&client_id=zs-ai-platform-local&redirect_uri=${encodeURIComponent('https://evil.example/')}&code_challenge=${challenge}&code_challenge_method=S256`,
+      `${env.rt.url}/dev/authorize?response_type=code&client_id=zs-ai-platform-local&redirect_uri=${encodeURIComponent('https://evil.example/')}&code_challenge=${challenge}&code_challenge_method=S256`,
     );
     expect(elsewhere.status).toBe(400);
   });

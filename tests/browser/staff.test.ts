@@ -1,16 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { pdf, uscc } from '../../scripts/demo.ts';
 import { runOperationsDemo } from '../../scripts/demo-operations.ts';
-import {
-  client,
-  eventually,
-  type RunningRuntime,
-  removeDataDir,
-  startRuntime,
-} from '../e2e/support/runtime.ts';
-import { launchBrowser, newPage, screenshot, signIn } from './support/browser.ts';
+import { client, eventually } from '../e2e/support/runtime.ts';
+import { newPage, ok, screenshot, signIn, useConsoleRuntime } from './support/browser.ts';
 
 /**
  * The staff console in a real browser (issue 7): a call with a submitted application is set up over
@@ -18,8 +12,7 @@ import { launchBrowser, newPage, screenshot, signIn } from './support/browser.ts
  * (eligibility findings, evidence, pass), assigns an expert in the console, and the expert scores the
  * call's criteria from their own inbox. The officer then sees the scores side by side.
  */
-let rt: RunningRuntime;
-let browser: Browser;
+const env = useConsoleRuntime();
 let api: ReturnType<typeof client>;
 let appId = '';
 const OFFICER = 'officer-staff-ui';
@@ -31,15 +24,6 @@ interface Task {
   entityId: string;
 }
 
-async function ok<T = Record<string, unknown>>(
-  p: Promise<{ status: number; body: T }>,
-  what: string,
-): Promise<T> {
-  const res = await p;
-  if (res.status >= 300) throw new Error(`${what} → ${res.status}: ${JSON.stringify(res.body)}`);
-  return res.body;
-}
-
 const waitForTask = (token: string, kind: string) =>
   eventually(async () => {
     const res = await api.get<{ items: Task[] }>('/v1/tasks?limit=100', token);
@@ -47,8 +31,7 @@ const waitForTask = (token: string, kind: string) =>
   }, `${kind} task`);
 
 beforeAll(async () => {
-  [rt, browser] = await Promise.all([startRuntime(), launchBrowser()]);
-  api = client(rt.url);
+  api = client(env.rt.url);
   for (const [name, sub, group] of [
     ['officer', OFFICER, 'officer'],
     ['admin', 'admin-staff-ui', 'admin'],
@@ -155,12 +138,6 @@ beforeAll(async () => {
   await waitForTask(tokens.officer ?? '', 'preliminary_review');
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await rt?.stop();
-  if (rt) removeDataDir(rt.dataDir);
-});
-
 const statusOf = async () =>
   (await api.get<{ status: string }>(`/v1/applications/${appId}`, tokens.officer)).body.status;
 
@@ -168,8 +145,8 @@ describe('the staff console', () => {
   let officer: Page;
 
   it('shows the officer the preliminary review in the inbox, with findings and evidence, and records a pass', async () => {
-    ({ page: officer } = await newPage(browser));
-    await signIn(officer, rt.url, 'officer', OFFICER);
+    ({ page: officer } = await newPage(env.browser));
+    await signIn(officer, env.rt.url, 'officer', OFFICER);
     const task = officer.getByRole('link', { name: '初审', exact: true });
     await expect.poll(() => task.count()).toBe(1);
     await screenshot(officer, 'staff-inbox');
@@ -205,8 +182,8 @@ describe('the staff console', () => {
 
   it('lets the expert score every criterion from their inbox, and the officer sees the scores', async () => {
     await waitForTask(tokens.expert ?? '', 'expert_review');
-    const { page: expert, context } = await newPage(browser);
-    await signIn(expert, rt.url, 'expert', EXPERT);
+    const { page: expert, context } = await newPage(env.browser);
+    await signIn(expert, env.rt.url, 'expert', EXPERT);
     const task = expert.getByRole('link', { name: '专家评审', exact: true });
     await expect.poll(() => task.count()).toBe(1);
     await task.click();
@@ -231,11 +208,11 @@ describe('the staff console', () => {
 
 describe('the evaluation page', () => {
   it('charts the grade distribution of a year (seeded by the operations demo)', async () => {
-    const journey = await runOperationsDemo({ apiUrl: rt.url, log: () => undefined });
+    const journey = await runOperationsDemo({ apiUrl: env.rt.url, log: () => undefined });
     const year = journey.years[1];
-    const { page, context } = await newPage(browser);
-    await signIn(page, rt.url, 'officer', OFFICER);
-    await page.goto(`${rt.url}/console/#/staff/evaluation`);
+    const { page, context } = await newPage(env.browser);
+    await signIn(page, env.rt.url, 'officer', OFFICER);
+    await page.goto(`${env.rt.url}/console/#/staff/evaluation`);
     await page.getByLabel('评估年度').fill(String(year));
     await page.getByLabel('评估年度').press('Enter');
     const chart = page.getByRole('img', { name: `${year} 年度评估等级分布` });
@@ -245,7 +222,7 @@ describe('the evaluation page', () => {
     await screenshot(page, 'staff-grades');
 
     // The calls page lists the demo's calls; a call shows its pipeline funnel and ranking.
-    await page.goto(`${rt.url}/console/#/staff/calls`);
+    await page.goto(`${env.rt.url}/console/#/staff/calls`);
     const callLink = page.getByRole('table', { name: '申报通知' }).getByRole('link').first();
     await expect.poll(() => callLink.count()).toBe(1);
     await callLink.click();
@@ -254,11 +231,11 @@ describe('the evaluation page', () => {
 
     // The notices and the registry list what the demo published, one row each, with their status.
     const hosts = await api.get<{ items: Array<{ hostName: string }> }>('/v1/public/platforms?limit=100');
-    await page.goto(`${rt.url}/console/#/staff/registry`);
+    await page.goto(`${env.rt.url}/console/#/staff/registry`);
     const registry = page.getByRole('table', { name: '平台名录' });
     await expect.poll(() => registry.locator('tbody tr').count()).toBe(hosts.body.items.length);
     await expect.poll(() => registry.textContent()).toContain(hosts.body.items[0]?.hostName ?? '?');
-    await page.goto(`${rt.url}/console/#/staff/notices`);
+    await page.goto(`${env.rt.url}/console/#/staff/notices`);
     const notices = page.getByRole('table', { name: '公示' });
     await expect.poll(() => notices.locator('tbody tr').count()).toBeGreaterThan(0);
     await context.close();

@@ -93,6 +93,30 @@ export const patch = <T = Record<string, unknown>>(
   opts: Omit<CallOptions, 'body'> = {},
 ) => api<T>('PATCH', path, { ...opts, body });
 
+/** One page of a cursor-paged list as the API returns it (no totals). */
+export interface PageOf<T> {
+  readonly items: T[];
+  readonly nextCursor?: string;
+}
+
+/**
+ * Every page of a cursor-paged list, 100 a request, up to about `max` items (bounded: a console page
+ * never needs more; exports are files, not lists).
+ */
+export async function allPages<T>(path: string, max = 500): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | undefined;
+  const sep = path.includes('?') ? '&' : '?';
+  do {
+    const page = await get<PageOf<T>>(
+      `${path}${sep}limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
+    out.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor && out.length < max);
+  return out;
+}
+
 /** A fresh Idempotency-Key for one user action (kept across its retries). */
 export const newIdempotencyKey = (): string => crypto.randomUUID();
 

@@ -1,9 +1,9 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { applicantPages } from './applicant/index.tsx';
-import { refreshUnread, useUnread } from './applicant/Notifications.tsx';
 import { currentConfig, loadConfig } from './config.ts';
 import { setLang, t, useLang } from './i18n.ts';
+import { refreshUnread, useUnread } from './notifications.tsx';
 import { publicPages } from './public/index.tsx';
 import { match, navigate, type Page, usePath } from './router.ts';
 import {

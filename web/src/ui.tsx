@@ -7,35 +7,27 @@ import { t } from './i18n.ts';
  * Shared, accessible building blocks: every input has a label, errors are announced (`role=alert`,
  * `aria-invalid`, `aria-describedby`), buttons are real buttons, tables have headers.
  */
-export function Field(props: {
+interface FieldProps {
   id: string;
   label: string;
-  value: string | number;
-  onInput: (v: string) => void;
-  type?: string;
-  error?: string;
-  hint?: string;
-  required?: boolean;
-}) {
-  const describedBy = [props.hint ? `${props.id}-hint` : '', props.error ? `${props.id}-error` : '']
-    .filter(Boolean)
-    .join(' ');
+  error?: string | undefined;
+  hint?: string | undefined;
+  required?: boolean | undefined;
+}
+
+/** The ids of a control's hint and error, for its `aria-describedby`. */
+const describedBy = (p: FieldProps): string | undefined =>
+  [p.hint ? `${p.id}-hint` : '', p.error ? `${p.id}-error` : ''].filter(Boolean).join(' ') || undefined;
+
+/** What every labelled control shares: the label (with a `*` when required), then its hint and error. */
+function FieldFrame(props: FieldProps & { children: ComponentChildren }) {
   return (
     <div class="field">
       <label for={props.id}>
         {props.label}
         {props.required ? <span aria-hidden="true"> *</span> : null}
       </label>
-      <input
-        id={props.id}
-        name={props.id}
-        type={props.type ?? 'text'}
-        value={props.value}
-        required={props.required}
-        aria-invalid={props.error ? 'true' : undefined}
-        aria-describedby={describedBy || undefined}
-        onInput={(e) => props.onInput((e.target as HTMLInputElement).value)}
-      />
+      {props.children}
       {props.hint ? <small id={`${props.id}-hint`}>{props.hint}</small> : null}
       {props.error ? (
         <small id={`${props.id}-error`} class="error" role="alert">
@@ -43,6 +35,113 @@ export function Field(props: {
         </small>
       ) : null}
     </div>
+  );
+}
+
+export function Field(
+  props: FieldProps & {
+    value: string | number;
+    onInput: (v: string) => void;
+    type?: string;
+  },
+) {
+  return (
+    <FieldFrame {...props}>
+      <input
+        id={props.id}
+        name={props.id}
+        type={props.type ?? 'text'}
+        value={props.value}
+        required={props.required}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={describedBy(props)}
+        onInput={(e) => props.onInput((e.target as HTMLInputElement).value)}
+      />
+    </FieldFrame>
+  );
+}
+
+/** A labelled multi-line text (4 rows unless told). */
+export function TextAreaField(
+  props: FieldProps & {
+    value: string;
+    onInput: (v: string) => void;
+    rows?: number;
+  },
+) {
+  return (
+    <FieldFrame {...props}>
+      <textarea
+        id={props.id}
+        rows={props.rows ?? 4}
+        required={props.required}
+        value={props.value}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={describedBy(props)}
+        onInput={(e) => props.onInput((e.target as HTMLTextAreaElement).value)}
+      />
+    </FieldFrame>
+  );
+}
+
+/** A labelled choice among `options` (each shown as `optionLabel(value)`), with an optional empty first choice. */
+export function SelectField<V extends string>(
+  props: FieldProps & {
+    value: V | undefined;
+    onChange: (v: V) => void;
+    options: readonly V[];
+    optionLabel: (v: V) => string;
+    empty?: string | undefined;
+  },
+) {
+  return (
+    <FieldFrame {...props}>
+      <select
+        id={props.id}
+        value={props.value}
+        required={props.required}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={describedBy(props)}
+        onChange={(e) => props.onChange((e.target as HTMLSelectElement).value as V)}
+      >
+        {props.empty !== undefined ? <option value="">{props.empty}</option> : null}
+        {props.options.map((o) => (
+          <option key={o} value={o}>
+            {props.optionLabel(o)}
+          </option>
+        ))}
+      </select>
+    </FieldFrame>
+  );
+}
+
+/** A choice among a few `options` as radio buttons in a fieldset its `legend` names. */
+export function RadioGroup<V extends string | boolean>(props: {
+  legend: string;
+  name: string;
+  options: readonly V[];
+  value: V | undefined;
+  onChange: (v: V) => void;
+  optionLabel: (v: V) => string;
+  required?: boolean;
+}) {
+  return (
+    <fieldset>
+      <legend>{props.legend}</legend>
+      {props.options.map((v) => (
+        <label key={String(v)} class="choice">
+          <input
+            type="radio"
+            name={props.name}
+            value={String(v)}
+            required={props.required}
+            checked={props.value === v}
+            onChange={() => props.onChange(v)}
+          />{' '}
+          {props.optionLabel(v)}
+        </label>
+      ))}
+    </fieldset>
   );
 }
 
@@ -73,6 +172,40 @@ export const fieldError = (problem: unknown, path: string): string | undefined =
   problem instanceof ApiProblem
     ? problem.errors.find((e: FieldProblem) => e.path === path || e.path === `body.${path}`)?.message
     : undefined;
+
+/**
+ * A form or button that calls the API: `busy` while `run(call)` runs, then the server's problem if it
+ * failed (cleared when it runs again). `submit(call)` is `run` as a form's submit handler.
+ */
+export function useRun(): {
+  problem: unknown;
+  busy: boolean;
+  run: (call: () => Promise<void>) => Promise<void>;
+  submit: (call: () => Promise<void>) => (e: Event) => Promise<void>;
+} {
+  const [problem, setProblem] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const run = async (call: () => Promise<void>) => {
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      await call();
+    } catch (e) {
+      setProblem(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return {
+    problem,
+    busy,
+    run,
+    submit: (call) => (e) => {
+      e.preventDefault();
+      return run(call);
+    },
+  };
+}
 
 /** Loads data for a page; `reload()` after a change. */
 export function useLoad<T>(
@@ -107,7 +240,7 @@ export function useLoad<T>(
 }
 
 export function Loading({ when, children }: { when: boolean; children?: ComponentChildren }) {
-  return when ? <p aria-busy="true">{t('common.loading')}</p> : <>{children}</>;
+  return when ? <p aria-busy="true">{t('common.loading')}</p> : children;
 }
 
 export function Status({ value }: { value: string | undefined }) {
@@ -200,5 +333,50 @@ export function ListPage<T>(props: {
         />
       </Loading>
     </main>
+  );
+}
+
+/** Cursor paging as the API offers it (`nextCursor`, no totals): the cursors visited, to go back and forth. */
+export function useCursor(): {
+  cursor: string | undefined;
+  page: number;
+  next: (c: string) => void;
+  prev: () => void;
+  reset: () => void;
+} {
+  const [stack, setStack] = useState<(string | undefined)[]>([undefined]);
+  return {
+    cursor: stack[stack.length - 1],
+    page: stack.length,
+    next: (c) => setStack((s) => [...s, c]),
+    prev: () => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s)),
+    reset: () => setStack([undefined]),
+  };
+}
+
+/** Previous / page n / next, for a `useCursor` list; nothing while there is only one page. */
+export function Pager(props: {
+  label: string;
+  pager: ReturnType<typeof useCursor>;
+  nextCursor: string | undefined;
+  class?: string;
+}) {
+  const { pager, nextCursor } = props;
+  if (pager.page === 1 && !nextCursor) return null;
+  return (
+    <nav class={props.class ?? 'pager'} aria-label={props.label}>
+      <button type="button" class="secondary" disabled={pager.page === 1} onClick={pager.prev}>
+        {t('common.prevPage')}
+      </button>
+      <span>{t('common.pageNo', { n: pager.page })}</span>
+      <button
+        type="button"
+        class="secondary"
+        disabled={!nextCursor}
+        onClick={() => nextCursor && pager.next(nextCursor)}
+      >
+        {t('common.next')}
+      </button>
+    </nav>
   );
 }

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { REPO_ROOT } from '../../e2e/support/runtime.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { REPO_ROOT, type RunningRuntime, removeDataDir, startRuntime } from '../../e2e/support/runtime.ts';
 
 /**
  * Browser tests of the consoles (issue 7): playwright-core driving Debian's Chromium
@@ -20,6 +21,52 @@ export async function launchBrowser(): Promise<Browser> {
     headless: true,
     args: ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage'],
   });
+}
+
+/** The runtime and the Chromium one test file drives; read them inside hooks and tests. */
+export interface ConsoleRuntime {
+  readonly rt: RunningRuntime;
+  readonly browser: Browser;
+}
+
+/**
+ * Starts `npm start`'s runtime and a Chromium for this test file (`beforeAll`, side by side) and stops
+ * them, removing the runtime's data folder, when the file is done (`afterAll`). A file's own set-up is a
+ * `beforeAll` registered after this call: hooks run in order, so the runtime is up by then.
+ */
+export function useConsoleRuntime(): ConsoleRuntime {
+  let rt: RunningRuntime | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    [rt, browser] = await Promise.all([startRuntime(), launchBrowser()]);
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await rt?.stop();
+    if (rt) removeDataDir(rt.dataDir);
+  });
+  const started = <T>(x: T | undefined): T => {
+    if (x === undefined) throw new Error('the runtime and the browser start in beforeAll');
+    return x;
+  };
+  return {
+    get rt() {
+      return started(rt);
+    },
+    get browser() {
+      return started(browser);
+    },
+  };
+}
+
+/** The body of a set-up call over HTTP that must succeed (`what` names it when it does not). */
+export async function ok<T = Record<string, unknown>>(
+  p: Promise<{ status: number; body: T }>,
+  what: string,
+): Promise<T> {
+  const res = await p;
+  if (res.status >= 300) throw new Error(`${what} → ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body;
 }
 
 /** A fresh context (its own sessionStorage) at a phone or desktop size, in the given language. */

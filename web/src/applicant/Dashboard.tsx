@@ -1,9 +1,10 @@
-import { get } from '../api.ts';
+import { get, type PageOf } from '../api.ts';
 import { addMessages, formatCny, formatInstant, t, useLang } from '../i18n.ts';
 import { useSession } from '../session.ts';
 import { Loading, ProblemBox, Section, TableScroll, useLoad } from '../ui.tsx';
 import { Status } from './AppStatus.tsx';
 import './messages.ts';
+import { useUnread } from '../notifications.tsx';
 import {
   type Application,
   bilingual,
@@ -11,10 +12,9 @@ import {
   myOrganisation,
   type Notification,
   type Organisation,
-  type PageOf,
   type Task,
 } from './model.ts';
-import { ApplicantNav, linkOf, useUnread } from './Notifications.tsx';
+import { ApplicantNav, linkOf } from './Notifications.tsx';
 
 addMessages(
   {

@@ -1,14 +1,14 @@
 import { useState } from 'preact/hooks';
-import { newIdempotencyKey, post, sha256Hex, uploadWithProgress } from '../api.ts';
+import { newIdempotencyKey } from '../api.ts';
 import { t } from '../i18n.ts';
 import { ProblemBox } from '../ui.tsx';
 import { Status } from './AppStatus.tsx';
 import './messages.ts';
-import { contentTypeOf, type Evidence, type RequiredEvidence } from './model.ts';
+import type { Evidence, RequiredEvidence } from './model.ts';
+import { type UploadPhase, UploadProgress, uploadEvidence } from './upload.tsx';
 
-type Phase = 'hashing' | 'uploading' | 'checking' | 'done' | 'failed';
 interface RowState {
-  phase: Phase;
+  phase: UploadPhase;
   percent: number;
   fileName: string;
   problem?: unknown;
@@ -40,24 +40,16 @@ export function EvidenceUploads(props: {
     let row: RowState = { phase: 'hashing', percent: 0, fileName: file.name };
     setRow(kind, row);
     try {
-      const sha256 = await sha256Hex(file);
-      const ticket = await post<{
-        evidenceId: string;
-        upload: { url: string; fields: Record<string, string> };
-      }>(
-        `/v1/applications/${props.applicationId}/evidence`,
-        { kind, fileName: file.name, contentType: contentTypeOf(file), sizeBytes: file.size, sha256 },
-        { idempotencyKey: newIdempotencyKey() },
-      );
-      row = { ...row, phase: 'uploading' };
-      setRow(kind, row);
-      await uploadWithProgress(ticket.upload, file, file.name, (fraction) => {
-        row = { ...row, percent: Math.round(fraction * 100) };
-        setRow(kind, row);
+      await uploadEvidence(file, {
+        createPath: `/v1/applications/${props.applicationId}/evidence`,
+        confirmPath: (id) => `/v1/applications/${props.applicationId}/evidence/${id}/confirm`,
+        kind,
+        idempotencyKey: newIdempotencyKey(),
+        onStep: ({ phase, percent }) => {
+          row = { ...row, ...(phase ? { phase } : {}), ...(percent !== undefined ? { percent } : {}) };
+          setRow(kind, row);
+        },
       });
-      row = { ...row, phase: 'checking', percent: 100 };
-      setRow(kind, row);
-      await post(`/v1/applications/${props.applicationId}/evidence/${ticket.evidenceId}/confirm`);
       setRow(kind, { ...row, phase: 'done' });
     } catch (problem) {
       setRow(kind, { ...row, phase: 'failed', problem });
@@ -98,26 +90,15 @@ export function EvidenceUploads(props: {
                 </div>
               ) : null}
               {row ? (
-                <div class="upload-progress">
-                  <progress
-                    max={100}
-                    value={row.percent}
-                    aria-label={t('applicant.app.evidence.progress', { title: r.title })}
-                  />
-                  <span>{row.percent} %</span>{' '}
-                  <span role="status">
-                    {row.phase === 'hashing'
-                      ? t('applicant.app.evidence.hashing')
-                      : row.phase === 'uploading'
-                        ? t('applicant.app.evidence.uploading')
-                        : row.phase === 'checking'
-                          ? t('applicant.app.evidence.checking')
-                          : row.phase === 'done'
-                            ? t('applicant.app.evidence.uploaded', { name: row.fileName })
-                            : ''}
-                  </span>
+                <UploadProgress
+                  label={t('applicant.app.evidence.progress', { title: r.title })}
+                  percent={row.percent}
+                  phase={row.phase}
+                  fileName={row.fileName}
+                  texts="applicant.app.evidence"
+                >
                   {row.phase === 'failed' ? <ProblemBox problem={row.problem} /> : null}
-                </div>
+                </UploadProgress>
               ) : null}
               {latest ? (
                 <p class="evidence-latest">

@@ -1,17 +1,17 @@
 import { useEffect, useState } from 'preact/hooks';
-import { newIdempotencyKey, post, sha256Hex, uploadWithProgress } from '../api.ts';
+import { newIdempotencyKey } from '../api.ts';
 import { addMessages, t } from '../i18n.ts';
 import { ProblemBox } from '../ui.tsx';
 import { Status } from './AppStatus.tsx';
 import './messages.ts';
-import { contentTypeOf } from './model.ts';
+import { type UploadPhase, UploadProgress, uploadEvidence } from './upload.tsx';
 
 /**
  * Evidence a platform host attaches to a form (a change request, the self-evaluation report, a response
  * to a revocation case, a voucher redemption, a case's media): each chosen file is declared (kind, name,
  * type, size, SHA-256), goes straight to storage with the presigned POST (a `<progress>` per file), and
  * is confirmed; the server decides whether it is `verified`. The form sends the ids of the verified ones.
- * The same pattern as `Evidence.tsx` for application evidence.
+ * The same way in as `Evidence.tsx` for application evidence (`upload.tsx`).
  */
 addMessages(
   {
@@ -39,11 +39,10 @@ addMessages(
   },
 );
 
-type Phase = 'hashing' | 'uploading' | 'checking' | 'done' | 'failed';
 interface Row {
   key: string;
   fileName: string;
-  phase: Phase;
+  phase: UploadPhase;
   percent: number;
   evidenceId?: string;
   status?: string;
@@ -80,29 +79,13 @@ export function EvidenceAttach(props: {
     const key = newIdempotencyKey();
     setRows((rs) => [...rs, { key, fileName: file.name, phase: 'hashing', percent: 0 }]);
     try {
-      const sha256 = await sha256Hex(file);
-      const ticket = await post<{
-        evidenceId: string;
-        upload: { url: string; fields: Record<string, string> };
-      }>(
-        props.createPath,
-        {
-          kind: props.kind,
-          fileName: file.name,
-          contentType: contentTypeOf(file),
-          sizeBytes: file.size,
-          sha256,
-        },
-        { idempotencyKey: key },
-      );
-      update(key, { phase: 'uploading', evidenceId: ticket.evidenceId });
-      await uploadWithProgress(ticket.upload, file, file.name, (fraction) =>
-        update(key, { percent: Math.round(fraction * 100) }),
-      );
-      update(key, { phase: 'checking', percent: 100 });
-      const checked = await post<{ evidenceId: string; status: string }>(
-        props.confirmPath(ticket.evidenceId),
-      );
+      const checked = await uploadEvidence(file, {
+        createPath: props.createPath,
+        confirmPath: props.confirmPath,
+        kind: props.kind,
+        idempotencyKey: key,
+        onStep: (step) => update(key, step),
+      });
       update(key, { phase: 'done', status: checked.status });
     } catch (problem) {
       update(key, { phase: 'failed', problem });
@@ -134,24 +117,14 @@ export function EvidenceAttach(props: {
         <ul class="evidence-rows">
           {rows.map((r) => (
             <li key={r.key}>
-              <div class="upload-progress">
-                <progress
-                  max={100}
-                  value={r.percent}
-                  aria-label={t('applicant.pev.progress', { name: r.fileName })}
-                />
-                <span>{r.percent} %</span>{' '}
-                <span role="status">
-                  {r.phase === 'hashing'
-                    ? t('applicant.pev.hashing')
-                    : r.phase === 'uploading'
-                      ? t('applicant.pev.uploading')
-                      : r.phase === 'checking'
-                        ? t('applicant.pev.checking')
-                        : r.phase === 'done'
-                          ? t('applicant.pev.done', { name: r.fileName })
-                          : ''}
-                </span>{' '}
+              <UploadProgress
+                label={t('applicant.pev.progress', { name: r.fileName })}
+                percent={r.percent}
+                phase={r.phase}
+                fileName={r.fileName}
+                texts="applicant.pev"
+              >
+                {' '}
                 {r.status ? <Status value={r.status} /> : null}
                 {r.phase === 'done' || r.phase === 'failed' ? (
                   <button
@@ -162,7 +135,7 @@ export function EvidenceAttach(props: {
                     {t('applicant.pev.remove', { name: r.fileName })}
                   </button>
                 ) : null}
-              </div>
+              </UploadProgress>
               {r.phase === 'failed' ? <ProblemBox problem={r.problem} /> : null}
             </li>
           ))}

@@ -1,10 +1,9 @@
 import { useState } from 'preact/hooks';
-import { get, newIdempotencyKey, post } from '../api.ts';
+import { get, newIdempotencyKey, type PageOf, post } from '../api.ts';
 import { addMessages, formatInstant, t, useLang } from '../i18n.ts';
-import { Field, fieldError, Loading, ProblemBox, Section, useLoad } from '../ui.tsx';
+import { Field, fieldError, Loading, ProblemBox, Section, SelectField, useLoad } from '../ui.tsx';
 import { Status } from './AppStatus.tsx';
 import './messages.ts';
-import type { PageOf } from './model.ts';
 import { ApplicantNav } from './Notifications.tsx';
 import { EvidenceAttach } from './PlatformEvidence.tsx';
 import { CaseLibrary, ServiceCatalogue } from './platform/Catalogue.tsx';
@@ -240,20 +239,14 @@ function ChangeRequests({ platformId }: { platformId: string }) {
   return (
     <Section title={t('applicant.change.title')}>
       <form onSubmit={submit} noValidate>
-        <div class="field">
-          <label for="change-kind">{t('applicant.change.kind')}</label>
-          <select
-            id="change-kind"
-            value={kind}
-            onChange={(e) => setKind((e.target as HTMLSelectElement).value as typeof kind)}
-          >
-            {(['service_content', 'target_tasks', 'host_organisation'] as const).map((k) => (
-              <option key={k} value={k}>
-                {t(`applicant.change.kind.${k}`)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          id="change-kind"
+          label={t('applicant.change.kind')}
+          value={kind}
+          onChange={setKind}
+          options={['service_content', 'target_tasks', 'host_organisation'] as const}
+          optionLabel={(k) => t(`applicant.change.kind.${k}`)}
+        />
         <Field
           id="change-description"
           label={t('applicant.change.description')}

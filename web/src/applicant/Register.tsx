@@ -3,7 +3,7 @@ import { checkUscc, normaliseUscc } from '../../../functions/core/uscc.ts';
 import { newIdempotencyKey, post } from '../api.ts';
 import { t, useLang } from '../i18n.ts';
 import { navigate } from '../router.ts';
-import { Field, fieldError, Loading, ProblemBox, useLoad } from '../ui.tsx';
+import { Field, fieldError, Loading, ProblemBox, useLoad, useRun } from '../ui.tsx';
 import { OrganisationFacts } from './Dashboard.tsx';
 import './messages.ts';
 import { myOrganisation } from './model.ts';
@@ -68,8 +68,7 @@ function RegistrationForm() {
     phone: '',
     email: '',
   });
-  const [problem, setProblem] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { problem, busy, submit } = useRun();
   // One key per filled-in form: a retry after a lost answer does not register twice.
   const [idemKey] = useState(newIdempotencyKey);
   const set = (k: keyof typeof form) => (v: string) => setForm((f) => ({ ...f, [k]: v }));
@@ -79,33 +78,24 @@ function RegistrationForm() {
     .filter(Boolean)
     .join(' ');
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setProblem(undefined);
-    try {
-      await post(
-        '/v1/organisations',
-        {
-          name: form.name,
-          uscc: form.uscc,
-          registeredCapitalCny: Number(form.registeredCapitalCny.replace(/[,\s]/g, '')),
-          address: form.address,
-          legalRepresentative: form.legalRepresentative,
-          contact: { name: form.contactName, phone: form.phone, email: form.email },
-        },
-        { idempotencyKey: idemKey },
-      );
-      navigate('/apply');
-    } catch (err) {
-      setProblem(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const register = submit(async () => {
+    await post(
+      '/v1/organisations',
+      {
+        name: form.name,
+        uscc: form.uscc,
+        registeredCapitalCny: Number(form.registeredCapitalCny.replace(/[,\s]/g, '')),
+        address: form.address,
+        legalRepresentative: form.legalRepresentative,
+        contact: { name: form.contactName, phone: form.phone, email: form.email },
+      },
+      { idempotencyKey: idemKey },
+    );
+    navigate('/apply');
+  });
 
   return (
-    <form onSubmit={submit} noValidate>
+    <form onSubmit={register} noValidate>
       <Field
         id="org-name"
         label={t('applicant.reg.name')}

@@ -1,10 +1,10 @@
 import { useState } from 'preact/hooks';
-import { newIdempotencyKey, post } from '../api.ts';
+import { allPages, newIdempotencyKey, post } from '../api.ts';
 import { addMessages, formatCny, formatInstant, t, useLang } from '../i18n.ts';
 import { DataTable, Field, fieldError, Loading, ProblemBox, Section, useLoad } from '../ui.tsx';
 import './Dashboard.tsx';
 import './messages.ts';
-import { allPages, myOrganisation } from './model.ts';
+import { myOrganisation } from './model.ts';
 import { ApplicantNav } from './Notifications.tsx';
 import { type Claim, ClaimStatus } from './platform/Vouchers.tsx';
 

@@ -134,11 +134,6 @@ export interface Task {
   status?: string;
 }
 
-export interface PageOf<T> {
-  items: T[];
-  nextCursor?: string;
-}
-
 /**
  * The caller's organisation (`GET /v1/organisations/mine`): the server knows it, so a second device or a
  * cleared browser finds it too. `undefined` when none is registered yet (404 `NO_ORGANISATION`).
@@ -150,21 +145,6 @@ export async function myOrganisation(): Promise<Organisation | undefined> {
     if (e instanceof ApiProblem && e.status === 404) return undefined;
     throw e;
   }
-}
-
-/** Reads every page of a listing (bounded: a portal page never needs more than `max` items). */
-export async function allPages<T>(path: string, max = 500): Promise<T[]> {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const sep = path.includes('?') ? '&' : '?';
-    const page = await get<PageOf<T>>(
-      `${path}${sep}limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-    );
-    items.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor && items.length < max);
-  return items;
 }
 
 /** The bilingual text the server writes ("中文 / English"): the half of the current language. */
@@ -194,3 +174,22 @@ const BY_EXTENSION: Record<string, string> = {
 };
 export const contentTypeOf = (file: File): string =>
   file.type || BY_EXTENSION[file.name.split('.').pop()?.toLowerCase() ?? ''] || 'application/octet-stream';
+
+/** A host's advance notice of a change to come (Art. 10): rename, bankruptcy, restructuring. */
+export interface AdvanceNotice {
+  id: string;
+  kind: string;
+  effectiveDate: string;
+  description: string;
+  filedBy: string;
+  filedAt: string;
+}
+
+/** A data owner's consent to share a platform's data with observers (Art. 11), by scope, until a date. */
+export interface Consent {
+  id: string;
+  dataOwner: string;
+  scope: string[];
+  validUntil: string;
+  createdAt: string;
+}

@@ -1,7 +1,7 @@
-import { get } from '../api.ts';
+import { get, type PageOf } from '../api.ts';
 import { addMessages, formatInstant, t } from '../i18n.ts';
 import { Loading, ProblemBox, Section, useLoad } from '../ui.tsx';
-import { Badge, type PageOf, qs } from './common.tsx';
+import { Badge, qs } from './common.tsx';
 
 /** Home page of the public portal: the open (and soon opening) calls, each with its own page. */
 addMessages(

@@ -1,4 +1,3 @@
-import { useState } from 'preact/hooks';
 import { addMessages, t } from '../i18n.ts';
 
 /**
@@ -18,7 +17,6 @@ addMessages(
     'public.call.scheduled': '即将开放',
     'public.call.closed': '已截止',
     'public.call.draft': '草稿',
-    'public.prev': '上一页',
     'public.first': '第一页',
     'public.cat.compute': '算力',
     'public.cat.model': '模型',
@@ -43,7 +41,6 @@ addMessages(
     'public.call.scheduled': 'Opens soon',
     'public.call.closed': 'Closed',
     'public.call.draft': 'Draft',
-    'public.prev': 'Previous page',
     'public.first': 'First page',
     'public.cat.compute': 'Compute',
     'public.cat.model': 'Models',
@@ -58,67 +55,12 @@ addMessages(
   },
 );
 
-export interface PageOf<T> {
-  readonly items: T[];
-  readonly nextCursor?: string;
-}
-
 /** A status badge with the portal's own wording (`prefix` chooses the vocabulary). */
 export function Badge({ value, prefix = 'public.state' }: { value: string; prefix?: string }) {
   return <span class={`status status-${value}`}>{t(`${prefix}.${value}`)}</span>;
 }
 
-/**
- * Cursor pagination as the API offers it (`nextCursor`, no totals): the cursors already visited are
- * kept so a visitor can go back.
- */
-export function useCursor(): {
-  cursor: string | undefined;
-  page: number;
-  next: (c: string) => void;
-  prev: () => void;
-  reset: () => void;
-} {
-  const [stack, setStack] = useState<(string | undefined)[]>([undefined]);
-  return {
-    cursor: stack[stack.length - 1],
-    page: stack.length,
-    next: (c) => setStack((s) => [...s, c]),
-    prev: () => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s)),
-    reset: () => setStack([undefined]),
-  };
-}
-
-export function Pager({
-  pager,
-  nextCursor,
-}: {
-  pager: ReturnType<typeof useCursor>;
-  nextCursor: string | undefined;
-}) {
-  if (pager.page === 1 && !nextCursor) return null;
-  return (
-    <nav class="pager" aria-label={t('public.pages')}>
-      <button type="button" class="secondary" disabled={pager.page === 1} onClick={pager.prev}>
-        {t('public.prev')}
-      </button>
-      <span>{t('public.pageNo', { n: pager.page })}</span>
-      <button
-        type="button"
-        class="secondary"
-        disabled={!nextCursor}
-        onClick={() => nextCursor && pager.next(nextCursor)}
-      >
-        {t('common.next')}
-      </button>
-    </nav>
-  );
-}
-
-addMessages(
-  { 'public.pages': '翻页', 'public.pageNo': '第 {n} 页' },
-  { 'public.pages': 'Pages', 'public.pageNo': 'Page {n}' },
-);
+addMessages({ 'public.pages': '翻页' }, { 'public.pages': 'Pages' });
 
 /** Query string from the set values only. */
 export const qs = (params: Record<string, string | number | undefined>): string => {

@@ -1,8 +1,18 @@
 import { useState } from 'preact/hooks';
-import { ApiProblem, get, post } from '../api.ts';
+import { ApiProblem, get, type PageOf, post } from '../api.ts';
 import { addMessages, formatInstant, t } from '../i18n.ts';
-import { Field, fieldError, Loading, ProblemBox, Section, useLoad } from '../ui.tsx';
-import { Badge, type PageOf, Pager, qs, useCursor } from './common.tsx';
+import {
+  Field,
+  fieldError,
+  Loading,
+  Pager,
+  ProblemBox,
+  Section,
+  TextAreaField,
+  useCursor,
+  useLoad,
+} from '../ui.tsx';
+import { Badge, qs } from './common.tsx';
 
 /**
  * Public notices of proposed lists (Art. 8(4)) and the objection form. The form sends what the visitor
@@ -116,7 +126,7 @@ export function NoticeList() {
         ) : (
           <p>{t('public.noNotices')}</p>
         )}
-        <Pager pager={pager} nextCursor={list.data?.nextCursor} />
+        <Pager label={t('public.pages')} pager={pager} nextCursor={list.data?.nextCursor} />
       </Loading>
     </main>
   );
@@ -269,27 +279,16 @@ function ObjectionForm({ notice, onFiled }: { notice: PublicNotice; onFiled: () 
         required
         error={fieldError(problem, 'contact')}
       />
-      <div class="field">
-        <label for="objection-reason">
-          {t('public.objection.reason')}
-          <span aria-hidden="true"> *</span>
-        </label>
-        <textarea
-          id="objection-reason"
-          rows={5}
-          required
-          value={reason}
-          aria-invalid={reasonError ? 'true' : undefined}
-          aria-describedby={`objection-reason-hint${reasonError ? ' objection-reason-error' : ''}`}
-          onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)}
-        />
-        <small id="objection-reason-hint">{t('public.objection.reasonHint')}</small>
-        {reasonError ? (
-          <small id="objection-reason-error" class="error" role="alert">
-            {reasonError}
-          </small>
-        ) : null}
-      </div>
+      <TextAreaField
+        id="objection-reason"
+        label={t('public.objection.reason')}
+        rows={5}
+        required
+        value={reason}
+        hint={t('public.objection.reasonHint')}
+        error={reasonError}
+        onInput={setReason}
+      />
       <button type="submit" disabled={busy}>
         {busy ? t('public.objection.sending') : t('public.objection.submit')}
       </button>

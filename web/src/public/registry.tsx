@@ -1,7 +1,7 @@
-import { get } from '../api.ts';
+import { get, type PageOf } from '../api.ts';
 import { addMessages, formatCny, formatInstant, t } from '../i18n.ts';
-import { Loading, ProblemBox, Section, useLoad } from '../ui.tsx';
-import { Badge, type PageOf, Pager, qs, useCursor } from './common.tsx';
+import { Loading, Pager, ProblemBox, Section, useCursor, useLoad } from '../ui.tsx';
+import { Badge, qs } from './common.tsx';
 
 /**
  * The public registry of recognised platforms (Art. 14: active and valid today) and a platform's public
@@ -141,7 +141,7 @@ export function Registry() {
         ) : (
           <p>{t('public.noPlatforms')}</p>
         )}
-        <Pager pager={pager} nextCursor={list.data?.nextCursor} />
+        <Pager label={t('public.pages')} pager={pager} nextCursor={list.data?.nextCursor} />
       </Loading>
     </main>
   );

@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
 import { SERVICE_CATEGORIES } from '../../../functions/core/catalogue-model.ts';
-import { get } from '../api.ts';
+import { get, type PageOf } from '../api.ts';
 import { addMessages, t } from '../i18n.ts';
-import { Loading, ProblemBox, useLoad } from '../ui.tsx';
-import { type PageOf, Pager, qs, useCursor } from './common.tsx';
+import { Loading, Pager, ProblemBox, SelectField, useCursor, useLoad } from '../ui.tsx';
+import { qs } from './common.tsx';
 import { CaseCard, type PublicCase, type PublicService, ServiceCard } from './registry.tsx';
 
 /**
@@ -108,21 +108,15 @@ export function Showcase() {
         }}
       >
         {draft.kind === 'services' ? (
-          <div class="field">
-            <label for="showcase-category">{t('public.showcase.category')}</label>
-            <select
-              id="showcase-category"
-              value={draft.category}
-              onChange={(e) => apply({ ...draft, category: (e.target as HTMLSelectElement).value })}
-            >
-              <option value="">{t('public.showcase.allCategories')}</option>
-              {SERVICE_CATEGORIES.map((c) => (
-                <option key={c} value={c}>
-                  {t(`public.cat.${c}`)}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField<string>
+            id="showcase-category"
+            label={t('public.showcase.category')}
+            value={draft.category}
+            onChange={(category) => apply({ ...draft, category })}
+            empty={t('public.showcase.allCategories')}
+            options={SERVICE_CATEGORIES}
+            optionLabel={(c) => t(`public.cat.${c}`)}
+          />
         ) : (
           <div class="field">
             <label for="showcase-sector">{t('public.showcase.sector')}</label>
@@ -183,7 +177,7 @@ export function Showcase() {
             </ul>
           )}
         </section>
-        <Pager pager={pager} nextCursor={list.data?.nextCursor} />
+        <Pager label={t('public.pages')} pager={pager} nextCursor={list.data?.nextCursor} />
       </Loading>
     </main>
   );

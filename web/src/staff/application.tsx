@@ -2,7 +2,19 @@ import { useState } from 'preact/hooks';
 import { get, newIdempotencyKey, post } from '../api.ts';
 import { formatCny, formatInstant, t, useLang } from '../i18n.ts';
 import { hasRole, useSession } from '../session.ts';
-import { Field, fieldError, Loading, ProblemBox, Section, Status, TableScroll, useLoad } from '../ui.tsx';
+import {
+  DataTable,
+  Field,
+  fieldError,
+  Loading,
+  ProblemBox,
+  RadioGroup,
+  Section,
+  Status,
+  TableScroll,
+  TextAreaField,
+  useLoad,
+} from '../ui.tsx';
 import type { Task } from './inbox.tsx';
 import './messages.ts';
 
@@ -208,43 +220,31 @@ function EvidenceList({ appId, items, call }: { appId: string; items: Evidence[]
     <Section title={t('staff.evidence')}>
       <ProblemBox problem={problem} />
       {items.length ? (
-        <TableScroll label={t('staff.evidence')}>
-          <table aria-label={t('staff.evidence')}>
-            <thead>
-              <tr>
-                <th scope="col">{t('staff.evidence.kind')}</th>
-                <th scope="col">{t('staff.evidence.file')}</th>
-                <th scope="col">{t('staff.evidence.size')}</th>
-                <th scope="col">{t('common.status')}</th>
-                <th scope="col">{t('common.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((ev) => (
-                <tr key={ev.evidenceId}>
-                  <td>{title(ev.kind)}</td>
-                  <td>{ev.fileName}</td>
-                  <td>{(ev.sizeBytes / 1024).toFixed(1)} KiB</td>
-                  <td>
-                    <Status value={ev.status} />
-                  </td>
-                  <td>
-                    {ev.status === 'verified' ? (
-                      <button
-                        type="button"
-                        class="link"
-                        aria-label={t('staff.evidence.download', { name: ev.fileName })}
-                        onClick={() => download(ev)}
-                      >
-                        ⬇ {ev.fileName}
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
+        <DataTable
+          label={t('staff.evidence')}
+          rows={items}
+          rowKey={(ev) => ev.evidenceId}
+          columns={[
+            { header: t('staff.evidence.kind'), cell: (ev) => title(ev.kind) },
+            { header: t('staff.evidence.file'), cell: (ev) => ev.fileName },
+            { header: t('staff.evidence.size'), cell: (ev) => `${(ev.sizeBytes / 1024).toFixed(1)} KiB` },
+            { header: t('common.status'), cell: (ev) => <Status value={ev.status} /> },
+            {
+              header: t('common.actions'),
+              cell: (ev) =>
+                ev.status === 'verified' ? (
+                  <button
+                    type="button"
+                    class="link"
+                    aria-label={t('staff.evidence.download', { name: ev.fileName })}
+                    onClick={() => download(ev)}
+                  >
+                    ⬇ {ev.fileName}
+                  </button>
+                ) : null,
+            },
+          ]}
+        />
       ) : (
         <p>{t('common.none')}</p>
       )}
@@ -387,21 +387,14 @@ function PreliminaryForm({ appId, onDone }: { appId: string; onDone: () => void 
           });
         }}
       >
-        <fieldset>
-          <legend>{t('staff.prelim.decision')}</legend>
-          {(['pass', 'return', 'reject'] as const).map((v) => (
-            <label key={v} class="choice">
-              <input
-                type="radio"
-                name="decision"
-                value={v}
-                checked={decision === v}
-                onChange={() => setDecision(v)}
-              />{' '}
-              {t(`staff.prelim.${v}`)}
-            </label>
-          ))}
-        </fieldset>
+        <RadioGroup
+          legend={t('staff.prelim.decision')}
+          name="decision"
+          options={['pass', 'return', 'reject'] as const}
+          value={decision}
+          onChange={setDecision}
+          optionLabel={(v) => t(`staff.prelim.${v}`)}
+        />
         {decision === 'return' ? (
           <Field
             id="supplementDeadline"
@@ -413,7 +406,8 @@ function PreliminaryForm({ appId, onDone }: { appId: string; onDone: () => void 
             error={fieldError(f.problem, 'supplementDeadline')}
           />
         ) : null}
-        <TextArea
+        <TextAreaField
+          required
           id="opinion"
           label={t('staff.prelim.opinion')}
           value={opinion}
@@ -524,7 +518,8 @@ function ReviewForm({ appId, call, onDone }: { appId: string; call: Call; onDone
             </label>
           </>
         )}
-        <TextArea
+        <TextAreaField
+          required
           id="comment"
           label={t('staff.review.comment')}
           value={comment}
@@ -564,7 +559,8 @@ function InspectionForm({ appId, onDone }: { appId: string; onDone: () => void }
           value={at}
           onInput={setAt}
         />
-        <TextArea
+        <TextAreaField
+          required
           id="findings"
           label={t('staff.inspection.findings')}
           value={findings}
@@ -585,36 +581,5 @@ function InspectionForm({ appId, onDone }: { appId: string; onDone: () => void }
         </button>
       </form>
     </Section>
-  );
-}
-
-export function TextArea(props: {
-  id: string;
-  label: string;
-  value: string;
-  onInput: (v: string) => void;
-  error?: string | undefined;
-}) {
-  return (
-    <div class="field">
-      <label for={props.id}>
-        {props.label}
-        <span aria-hidden="true"> *</span>
-      </label>
-      <textarea
-        id={props.id}
-        rows={4}
-        required
-        value={props.value}
-        aria-invalid={props.error ? 'true' : undefined}
-        aria-describedby={props.error ? `${props.id}-error` : undefined}
-        onInput={(e) => props.onInput((e.target as HTMLTextAreaElement).value)}
-      />
-      {props.error ? (
-        <small id={`${props.id}-error`} class="error" role="alert">
-          {props.error}
-        </small>
-      ) : null}
-    </div>
   );
 }

@@ -1,9 +1,18 @@
 import { useState } from 'preact/hooks';
-import { get, newIdempotencyKey, post } from '../api.ts';
+import { allPages, get, newIdempotencyKey, post } from '../api.ts';
 import { formatInstant, t, useLang } from '../i18n.ts';
 import { hasRole, useSession } from '../session.ts';
-import { Field, fieldError, Loading, ProblemBox, Section, Status, TableScroll, useLoad } from '../ui.tsx';
-import { TextArea } from './application.tsx';
+import {
+  Field,
+  fieldError,
+  Loading,
+  ProblemBox,
+  Section,
+  Status,
+  TableScroll,
+  TextAreaField,
+  useLoad,
+} from '../ui.tsx';
 import { BarChart } from './chart.tsx';
 import './messages.ts';
 
@@ -161,7 +170,8 @@ function NewCall({ onDone }: { onDone: () => void }) {
           required
           error={fieldError(problem, 'title')}
         />
-        <TextArea
+        <TextAreaField
+          required
           id="call-description"
           label={t('staff.calls.description')}
           value={v.description}
@@ -186,13 +196,15 @@ function NewCall({ onDone }: { onDone: () => void }) {
           required
           error={fieldError(problem, 'closesAt')}
         />
-        <TextArea
+        <TextAreaField
+          required
           id="call-evidence"
           label={t('staff.calls.evidence')}
           value={v.evidence}
           onInput={set('evidence')}
         />
-        <TextArea
+        <TextAreaField
+          required
           id="call-criteria"
           label={t('staff.calls.criteria')}
           value={v.criteria}
@@ -227,18 +239,8 @@ const FUNNEL = [
 /** Where an application stands in the funnel: a later stage counts as having passed every earlier one. */
 const STAGE: Record<string, number> = Object.fromEntries(FUNNEL.map((s, i) => [s, i]));
 
-async function allApplications(callId: string): Promise<AppRow[]> {
-  const out: AppRow[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await get<{ items: AppRow[]; nextCursor?: string }>(
-      `/v1/applications?callId=${enc(callId)}&limit=100${cursor ? `&cursor=${enc(cursor)}` : ''}`,
-    );
-    out.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor && out.length < 2000);
-  return out;
-}
+const allApplications = (callId: string): Promise<AppRow[]> =>
+  allPages<AppRow>(`/v1/applications?callId=${enc(callId)}`, 2000);
 
 export function CallDetail({ params }: { params: Record<string, string> }) {
   useLang();
@@ -369,7 +371,8 @@ function RankingSection({ callId }: { callId: string }) {
               </ul>
               {hasRole(s, 'approver') && r.list.status === 'proposed' ? (
                 <>
-                  <TextArea
+                  <TextAreaField
+                    required
                     id="list-opinion"
                     label={t('staff.ranking.opinion')}
                     value={opinion}

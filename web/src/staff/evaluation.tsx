@@ -1,10 +1,21 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiProblem, get, newIdempotencyKey, post } from '../api.ts';
+import { ApiProblem, allPages, get, post } from '../api.ts';
 import { formatInstant, t, useLang } from '../i18n.ts';
 import { hasRole, useSession } from '../session.ts';
-import { Field, fieldError, Loading, ProblemBox, Section, Status, TableScroll, useLoad } from '../ui.tsx';
+import {
+  Field,
+  fieldError,
+  Loading,
+  ProblemBox,
+  Section,
+  Status,
+  TableScroll,
+  TextAreaField,
+  useLoad,
+  useRun,
+} from '../ui.tsx';
 import { BarChart } from './chart.tsx';
-import { allPages, enc, orNone, shanghaiDay } from './finance/common.tsx';
+import { enc, orNone, shanghaiDay, useKeyedForm } from './finance/common.tsx';
 import './finance/messages.ts';
 import './messages.ts';
 
@@ -325,7 +336,7 @@ function parseCriteria(text: string): Criterion[] {
 
 /** Officer: a cycle for the year with its report deadline (a date: 23:59:59.999 Beijing time) and criteria. */
 function CreateCycle({ year, onDone }: { year: number; onDone: (year: number) => void }) {
-  const [form, setForm] = useState({
+  const { form, setForm, set, key } = useKeyedForm({
     year: String(year),
     deadline: shanghaiDay(Date.now() + 60 * 86_400_000),
     criteria: DEFAULT_CRITERIA,
@@ -334,40 +345,24 @@ function CreateCycle({ year, onDone }: { year: number; onDone: (year: number) =>
     qualified: '60',
   });
   useEffect(() => setForm((f) => ({ ...f, year: String(year) })), [year]);
-  const [problem, setProblem] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  // One key per attempt at the same form; a changed form is a new request.
-  const [key, setKey] = useState(newIdempotencyKey);
-  const set = (k: keyof typeof form) => (v: string) => {
-    setForm((f) => ({ ...f, [k]: v }));
-    setKey(newIdempotencyKey());
-  };
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setProblem(undefined);
-    try {
-      const created = await post<Cycle>(
-        '/v1/evaluation-cycles',
-        {
-          year: Number(form.year),
-          reportDeadline: form.deadline,
-          criteria: parseCriteria(form.criteria),
-          bands: {
-            excellent: Number(form.excellent),
-            good: Number(form.good),
-            qualified: Number(form.qualified),
-          },
+  const { problem, busy, submit } = useRun();
+  const save = submit(async () => {
+    const created = await post<Cycle>(
+      '/v1/evaluation-cycles',
+      {
+        year: Number(form.year),
+        reportDeadline: form.deadline,
+        criteria: parseCriteria(form.criteria),
+        bands: {
+          excellent: Number(form.excellent),
+          good: Number(form.good),
+          qualified: Number(form.qualified),
         },
-        { idempotencyKey: key },
-      );
-      onDone(created.year);
-    } catch (err) {
-      setProblem(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+      },
+      { idempotencyKey: key },
+    );
+    onDone(created.year);
+  });
   const criteriaError =
     fieldError(problem, 'criteria') ??
     (problem instanceof ApiProblem
@@ -375,7 +370,7 @@ function CreateCycle({ year, onDone }: { year: number; onDone: (year: number) =>
       : undefined);
   return (
     <Section title={t('fin.eval.create')}>
-      <form onSubmit={submit}>
+      <form onSubmit={save}>
         <Field
           id="cycle-year"
           label={t('fin.eval.year')}
@@ -395,22 +390,13 @@ function CreateCycle({ year, onDone }: { year: number; onDone: (year: number) =>
           error={fieldError(problem, 'reportDeadline')}
           required
         />
-        <div class="field">
-          <label for="cycle-criteria">{t('fin.eval.criteriaInput')}</label>
-          <textarea
-            id="cycle-criteria"
-            rows={4}
-            value={form.criteria}
-            aria-invalid={criteriaError ? 'true' : undefined}
-            aria-describedby={criteriaError ? 'cycle-criteria-error' : undefined}
-            onInput={(e) => set('criteria')((e.target as HTMLTextAreaElement).value)}
-          />
-          {criteriaError ? (
-            <small id="cycle-criteria-error" class="error" role="alert">
-              {criteriaError}
-            </small>
-          ) : null}
-        </div>
+        <TextAreaField
+          id="cycle-criteria"
+          label={t('fin.eval.criteriaInput')}
+          value={form.criteria}
+          error={criteriaError}
+          onInput={set('criteria')}
+        />
         <fieldset class="fin-inline">
           <legend>{t('fin.eval.bands')}</legend>
           {(['excellent', 'good', 'qualified'] as const).map((b) => (
@@ -439,20 +425,12 @@ function CreateCycle({ year, onDone }: { year: number; onDone: (year: number) =>
 
 /** Officer: opening gives every active platform an evaluation awaiting its report and tells its hosts. */
 function OpenCycle({ cycle, onDone }: { cycle: Cycle; onDone: (n: number) => void }) {
-  const [problem, setProblem] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const open = async () => {
-    setBusy(true);
-    setProblem(undefined);
-    try {
+  const { problem, busy, run } = useRun();
+  const open = () =>
+    run(async () => {
       const r = await post<{ evaluations: number }>(`/v1/evaluation-cycles/${cycle.year}/open`, {});
       onDone(r.evaluations);
-    } catch (err) {
-      setProblem(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <Section title={t('fin.eval.open')}>
       <p>{t('fin.eval.openExplain')}</p>
@@ -475,14 +453,11 @@ function SignOff(props: {
   canSign: boolean;
   onDone: (counts: string) => void;
 }) {
-  const [problem, setProblem] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { problem, busy, run } = useRun();
   const ungraded = props.items.filter((e) => e.status === 'report_submitted');
   const awaiting = props.items.filter((e) => e.status === 'awaiting_report');
-  const sign = async () => {
-    setBusy(true);
-    setProblem(undefined);
-    try {
+  const sign = () =>
+    run(async () => {
       const r = await post<{ counts: Record<string, number> }>(
         `/v1/evaluation-cycles/${props.cycle.year}/finalize`,
         {},
@@ -492,12 +467,7 @@ function SignOff(props: {
           .map(([k, v]) => `${t(`status.${k}`)} ${v}`)
           .join(' · '),
       );
-    } catch (err) {
-      setProblem(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <Section title={t('fin.eval.signOff')}>
       <p>{t('fin.eval.signOffExplain')}</p>

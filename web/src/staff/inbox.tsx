@@ -1,10 +1,10 @@
 import { useState } from 'preact/hooks';
-import { ApiProblem, get } from '../api.ts';
+import { ApiProblem, allPages, get } from '../api.ts';
 import { formatInstant, t, useLang } from '../i18n.ts';
 import { hasRole, type Session, useSession } from '../session.ts';
 import { Loading, ProblemBox, TableScroll, useLoad } from '../ui.tsx';
 import './messages.ts';
-import { allPages, enc, isPast } from './operations/common.tsx';
+import { enc, isPast } from './operations/common.tsx';
 import { Named, type NamedKind, parseEvaluationId } from './operations/names.tsx';
 
 /** One human step a workflow waits on (GET /v1/tasks): the API already filters by the caller's roles and name. */

@@ -1,11 +1,8 @@
-import { useEffect, useState } from 'preact/hooks';
-import { get, post } from '../api.ts';
-import { bilingual, type Notification, type PageOf } from '../applicant/model.ts';
-import { refreshUnread, useUnread } from '../applicant/Notifications.tsx';
-import { addMessages, formatInstant, t, useLang } from '../i18n.ts';
+import type { Notification } from '../applicant/model.ts';
+import { addMessages, t, useLang } from '../i18n.ts';
+import { NotificationList } from '../notifications.tsx';
 import { hasRole, type Role, type Session, useSession } from '../session.ts';
-import { Loading, ProblemBox } from '../ui.tsx';
-import { allPages, enc } from './finance/common.tsx';
+import { enc } from './finance/common.tsx';
 import './messages.ts';
 import { parseEvaluationId } from './operations/names.tsx';
 
@@ -15,7 +12,7 @@ import { parseEvaluationId } from './operations/names.tsx';
  * read" one by one or all at once (`POST /v1/notifications/read`: for this person only — a role
  * notification stays unread for the role's other members), each linking to the staff page of what it is
  * about when the caller's role may open it. The unread count is the one the header shows
- * (`refreshUnread` / `useUnread`, shared with the applicant portal).
+ * (`refreshUnread` / `useUnread`); the list is the one the applicant portal shows too (`NotificationList`).
  */
 addMessages(
   {
@@ -56,9 +53,6 @@ addMessages(
     'staff.notes.toYou': 'To: you',
   },
 );
-
-/** At most this many ids per `POST /v1/notifications/read` (the API's MAX_READ_IDS). */
-const READ_BATCH = 50;
 
 /** A notification with the recipient the API names (`{ sub }` or `{ role }`). */
 type StaffNotification = Notification & { recipient?: { sub: string } | { role: Role } };
@@ -116,147 +110,23 @@ export function staffLinkOf(n: Notification, s: Session | null): string | undefi
 export function StaffNotifications() {
   useLang();
   const s = useSession();
-  const [items, setItems] = useState<StaffNotification[]>([]);
-  const [cursor, setCursor] = useState<string | undefined>();
-  const [loading, setLoading] = useState(true);
-  const [problem, setProblem] = useState<unknown>();
-  const [message, setMessage] = useState('');
-  const [onlyUnread, setOnlyUnread] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const unread = useUnread();
-
-  const load = async (from?: string) => {
-    setLoading(true);
-    setProblem(undefined);
-    try {
-      const page = await get<PageOf<StaffNotification>>(
-        `/v1/notifications?limit=25${from ? `&cursor=${enc(from)}` : ''}`,
-      );
-      setItems((xs) => (from ? [...xs, ...page.items] : page.items));
-      setCursor(page.nextCursor);
-    } catch (e) {
-      setProblem(e);
-    } finally {
-      setLoading(false);
-    }
-  };
-  useEffect(() => {
-    void load();
-    refreshUnread().catch(() => undefined);
-  }, [s?.sub]);
-
-  const markRead = async (ids: string[], all: boolean) => {
-    if (!ids.length) return;
-    setBusy(true);
-    setProblem(undefined);
-    setMessage('');
-    try {
-      const read = new Set<string>();
-      for (let i = 0; i < ids.length; i += READ_BATCH) {
-        const res = await post<{ read: string[] }>('/v1/notifications/read', {
-          ids: ids.slice(i, i + READ_BATCH),
-        });
-        for (const id of res.read) read.add(id);
-      }
-      setItems((xs) => xs.map((x) => (read.has(x.id) ? { ...x, read: true } : x)));
-      setMessage(all ? t('staff.notes.markedAll', { n: read.size }) : t('staff.notes.marked'));
-    } catch (e) {
-      setProblem(e);
-    } finally {
-      setBusy(false);
-      // The header's count follows what the server now holds (also after a partial failure).
-      await refreshUnread().catch(() => undefined);
-    }
-  };
-
-  const markAll = async () => {
-    // Every unread one, also those on pages not loaded yet.
-    setBusy(true);
-    try {
-      const all = await allPages<StaffNotification>('/v1/notifications', 1000);
-      setBusy(false);
-      await markRead(
-        all.filter((n) => !n.read).map((n) => n.id),
-        true,
-      );
-    } catch (e) {
-      setProblem(e);
-      setBusy(false);
-    }
-  };
-
-  const shown = onlyUnread ? items.filter((n) => !n.read) : items;
   const to = (n: StaffNotification) =>
     n.recipient && 'role' in n.recipient
       ? t('staff.notes.toRole', { role: t(`role.${n.recipient.role}`) })
       : t('staff.notes.toYou');
   return (
-    <main id="main" class="staff-notes">
-      <h1>{t('staff.notes.title')}</h1>
-      <p>{t('staff.notes.lead')}</p>
-      <p id="unread-summary">{unread !== undefined ? t('staff.notes.summary', { unread }) : null}</p>
-      <div class="actions">
-        <button type="button" disabled={busy || unread === 0} onClick={() => void markAll()}>
-          {t('staff.notes.markAll')}
-        </button>
-        <label class="choice">
-          <input
-            type="checkbox"
-            checked={onlyUnread}
-            onChange={(e) => setOnlyUnread((e.target as HTMLInputElement).checked)}
-          />{' '}
-          {t('staff.notes.onlyUnread')}
-        </label>
-      </div>
-      <p role="status">{message}</p>
-      <ProblemBox problem={problem} />
-      <Loading when={loading && !items.length}>
-        {shown.length ? (
-          <ul class="notification-list">
-            {shown.map((n) => {
-              const href = staffLinkOf(n, s);
-              const title = bilingual(n.title);
-              return (
-                <li key={n.id} class={n.read ? 'read' : 'unread'} data-id={n.id}>
-                  <p>
-                    <strong class={`status status-${n.read ? 'read' : 'unread'}`}>
-                      {n.read ? t('staff.notes.read') : t('staff.notes.unread')}
-                    </strong>{' '}
-                    <time dateTime={n.at}>{formatInstant(n.at)}</time> · <span>{to(n)}</span>
-                  </p>
-                  <p class="notification-title">{title}</p>
-                  <p class="actions">
-                    {href ? (
-                      <a href={href}>
-                        {t('staff.notes.open')}
-                        <span class="visually-hidden"> · {title}</span>
-                      </a>
-                    ) : null}
-                    {!n.read ? (
-                      <button
-                        type="button"
-                        class="secondary"
-                        disabled={busy}
-                        onClick={() => void markRead([n.id], false)}
-                      >
-                        {t('staff.notes.markRead')}
-                        <span class="visually-hidden"> · {title}</span>
-                      </button>
-                    ) : null}
-                  </p>
-                </li>
-              );
-            })}
-          </ul>
-        ) : (
-          <p>{onlyUnread && items.length ? t('staff.notes.noneUnread') : t('staff.notes.none')}</p>
-        )}
-        {cursor ? (
-          <button type="button" class="secondary" disabled={loading} onClick={() => void load(cursor)}>
-            {t('staff.notes.more')}
-          </button>
-        ) : null}
-      </Loading>
-    </main>
+    <NotificationList<StaffNotification>
+      texts="staff.notes"
+      class="staff-notes"
+      lead={<p>{t('staff.notes.lead')}</p>}
+      linkOf={(n) => staffLinkOf(n, s)}
+      meta={(n) => (
+        <>
+          {' '}
+          · <span>{to(n)}</span>
+        </>
+      )}
+      noneUnread={t('staff.notes.noneUnread')}
+    />
   );
 }

@@ -1,7 +1,18 @@
+import { type ComponentChildren, Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, get, put } from '../../api.ts';
 import { addMessages, formatCny, t } from '../../i18n.ts';
-import { DataTable, Field, fieldError, ProblemBox, Section, useLoad } from '../../ui.tsx';
+import {
+  type Column,
+  DataTable,
+  Field,
+  fieldError,
+  ProblemBox,
+  Section,
+  SelectField,
+  useLoad,
+  useRun,
+} from '../../ui.tsx';
 import '../messages.ts';
 import { EvidenceAttach } from '../PlatformEvidence.tsx';
 
@@ -182,85 +193,69 @@ function DeleteButton(props: { name: string; onConfirm: () => Promise<void> }) {
   );
 }
 
-export function ServiceCatalogue({ platformId }: { platformId: string }) {
-  const list = useLoad(
-    () => get<{ items: Service[] }>(`/v1/platforms/${platformId}/services?limit=100`),
-    [platformId],
-  );
-  const [editing, setEditing] = useState<Service | undefined>();
+/** What the catalogue's two lists share: a list with a public/hidden state, edited and removed in place. */
+interface Listed {
+  hidden?: { reason: string };
+  version: number;
+}
+
+/**
+ * One list of the catalogue (`GET {path}?limit=100`): its table with the showcase state and edit/delete
+ * actions, then the form that publishes a new item or, after "edit", replaces the chosen one.
+ */
+function CatalogueList<T extends Listed>(props: {
+  title: string;
+  path: string;
+  idOf: (x: T) => string;
+  nameOf: (x: T) => string;
+  columns: Column<T>[];
+  newTitle: string;
+  form: (p: {
+    item: T | undefined;
+    onSaved: (name: string) => void;
+    onCancel: () => void;
+  }) => ComponentChildren;
+}) {
+  const list = useLoad(() => get<{ items: T[] }>(`${props.path}?limit=100`), [props.path]);
+  const [editing, setEditing] = useState<T | undefined>();
   const [formKey, setFormKey] = useState(0);
   const [message, setMessage] = useState('');
   const [problem, setProblem] = useState<unknown>();
-  const remove = async (s: Service) => {
+  const edit = (x: T | undefined) => {
+    setEditing(x);
+    setFormKey((k) => k + 1);
+  };
+  const remove = async (x: T) => {
     setProblem(undefined);
     try {
-      await api('DELETE', `/v1/platforms/${platformId}/services/${s.serviceId}`, { ifMatch: s.version });
-      setMessage(t('applicant.cat.deleted', { name: s.name }));
+      await api('DELETE', `${props.path}/${props.idOf(x)}`, { ifMatch: x.version });
+      setMessage(t('applicant.cat.deleted', { name: props.nameOf(x) }));
       list.reload();
     } catch (e) {
       setProblem(e);
     }
   };
   return (
-    <Section title={t('applicant.cat.services')}>
+    <Section title={props.title}>
       <ProblemBox problem={list.problem ?? problem} />
       <p role="status">{message}</p>
       {list.data?.items.length ? (
         <DataTable
-          label={t('applicant.cat.services')}
+          label={props.title}
           rows={list.data.items}
-          rowKey={(s) => s.serviceId}
+          rowKey={props.idOf}
           columns={[
-            {
-              header: t('applicant.cat.name'),
-              cell: (s) => (
-                <>
-                  {s.name}
-                  <br />
-                  <code>{s.serviceId}</code>
-                </>
-              ),
-            },
-            { header: t('applicant.cat.category'), cell: (s) => t(`applicant.cat.category.${s.category}`) },
-            {
-              header: t('applicant.cat.provider'),
-              cell: (s) => (
-                <>
-                  {s.provider}
-                  {s.providerUscc ? (
-                    <>
-                      <br />
-                      <code>{s.providerUscc}</code>
-                    </>
-                  ) : null}
-                </>
-              ),
-            },
-            {
-              header: t('applicant.cat.price'),
-              cell: (s) => `${formatCny(s.priceRangeCny.min)}–${formatCny(s.priceRangeCny.max)} / ${s.unit}`,
-            },
-            {
-              header: t('applicant.cat.available'),
-              cell: (s) => (s.available ? t('applicant.cat.availableYes') : t('applicant.cat.availableNo')),
-            },
-            { header: t('applicant.cat.visibility'), cell: (s) => <Visibility hidden={s.hidden} /> },
+            ...props.columns,
+            { header: t('applicant.cat.visibility'), cell: (x) => <Visibility hidden={x.hidden} /> },
             {
               header: t('common.actions'),
-              cell: (s) => (
+              cell: (x) => (
                 <>
-                  <button
-                    type="button"
-                    class="link"
-                    onClick={() => {
-                      setEditing(s);
-                      setFormKey((k) => k + 1);
-                    }}
-                  >
+                  <button type="button" class="link" onClick={() => edit(x)}>
                     {t('applicant.cat.edit')}
-                    <span class="visually-hidden"> · {s.name}</span>
+                    <span class="visually-hidden"> · {props.nameOf(x)}</span>
                   </button>{' '}
-                  <DeleteButton name={s.name} onConfirm={() => remove(s)} />
+                  <DeleteButton name={props.nameOf(x)} onConfirm={() => remove(x)} />
                 </>
               ),
             },
@@ -269,29 +264,100 @@ export function ServiceCatalogue({ platformId }: { platformId: string }) {
       ) : (
         <p>{t('common.none')}</p>
       )}
-      <h3>{editing ? t('applicant.cat.editing', { name: editing.name }) : t('applicant.cat.newService')}</h3>
-      <ServiceForm
-        key={formKey}
-        platformId={platformId}
-        service={editing}
-        onSaved={(name) => {
-          setMessage(t('applicant.cat.saved', { name }));
-          setEditing(undefined);
-          setFormKey((k) => k + 1);
-          list.reload();
-        }}
-        onCancel={() => {
-          setEditing(undefined);
-          setFormKey((k) => k + 1);
-        }}
-      />
+      <h3>{editing ? t('applicant.cat.editing', { name: props.nameOf(editing) }) : props.newTitle}</h3>
+      <Fragment key={formKey}>
+        {props.form({
+          item: editing,
+          onSaved: (name) => {
+            setMessage(t('applicant.cat.saved', { name }));
+            edit(undefined);
+            list.reload();
+          },
+          onCancel: () => edit(undefined),
+        })}
+      </Fragment>
     </Section>
+  );
+}
+
+/** A catalogue form's end: the server's problem, then publish (or save, when editing) and stop editing. */
+function FormEnd(props: {
+  problem: unknown;
+  busy: boolean;
+  editing: boolean;
+  publish: string;
+  onCancel: () => void;
+}) {
+  return (
+    <>
+      <ProblemBox problem={props.problem} />
+      <div class="actions">
+        <button type="submit" disabled={props.busy}>
+          {props.editing ? t('applicant.cat.saveService') : props.publish}
+        </button>
+        {props.editing ? (
+          <button type="button" class="secondary" onClick={props.onCancel}>
+            {t('applicant.cat.cancelEdit')}
+          </button>
+        ) : null}
+      </div>
+    </>
+  );
+}
+
+export function ServiceCatalogue({ platformId }: { platformId: string }) {
+  return (
+    <CatalogueList<Service>
+      title={t('applicant.cat.services')}
+      path={`/v1/platforms/${platformId}/services`}
+      idOf={(s) => s.serviceId}
+      nameOf={(s) => s.name}
+      newTitle={t('applicant.cat.newService')}
+      columns={[
+        {
+          header: t('applicant.cat.name'),
+          cell: (s) => (
+            <>
+              {s.name}
+              <br />
+              <code>{s.serviceId}</code>
+            </>
+          ),
+        },
+        { header: t('applicant.cat.category'), cell: (s) => t(`applicant.cat.category.${s.category}`) },
+        {
+          header: t('applicant.cat.provider'),
+          cell: (s) => (
+            <>
+              {s.provider}
+              {s.providerUscc ? (
+                <>
+                  <br />
+                  <code>{s.providerUscc}</code>
+                </>
+              ) : null}
+            </>
+          ),
+        },
+        {
+          header: t('applicant.cat.price'),
+          cell: (s) => `${formatCny(s.priceRangeCny.min)}–${formatCny(s.priceRangeCny.max)} / ${s.unit}`,
+        },
+        {
+          header: t('applicant.cat.available'),
+          cell: (s) => (s.available ? t('applicant.cat.availableYes') : t('applicant.cat.availableNo')),
+        },
+      ]}
+      form={(p) => (
+        <ServiceForm platformId={platformId} service={p.item} onSaved={p.onSaved} onCancel={p.onCancel} />
+      )}
+    />
   );
 }
 
 function ServiceForm(props: {
   platformId: string;
-  service?: Service;
+  service: Service | undefined;
   onSaved: (name: string) => void;
   onCancel: () => void;
 }) {
@@ -307,36 +373,36 @@ function ServiceForm(props: {
     max: s ? String(s.priceRangeCny.max) : '',
     available: s?.available ?? true,
   });
-  const [problem, setProblem] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
   const set = (k: keyof typeof f) => (v: string) => setF((x) => ({ ...x, [k]: v }));
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setProblem(undefined);
-    try {
-      await put(
-        `/v1/platforms/${props.platformId}/services/${encodeURIComponent(f.serviceId.trim())}`,
-        {
-          category: f.category,
-          name: f.name,
-          provider: f.provider,
-          ...(f.providerUscc.trim() ? { providerUscc: f.providerUscc.trim().toUpperCase() } : {}),
-          unit: f.unit,
-          priceRangeCny: { min: toInt(f.min), max: toInt(f.max) },
-          available: f.available,
-        },
-        s ? { ifMatch: s.version } : {},
-      );
-      props.onSaved(f.name);
-    } catch (err) {
-      setProblem(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { problem, busy, submit } = useRun();
+  const save = submit(async () => {
+    await put(
+      `/v1/platforms/${props.platformId}/services/${encodeURIComponent(f.serviceId.trim())}`,
+      {
+        category: f.category,
+        name: f.name,
+        provider: f.provider,
+        ...(f.providerUscc.trim() ? { providerUscc: f.providerUscc.trim().toUpperCase() } : {}),
+        unit: f.unit,
+        priceRangeCny: { min: toInt(f.min), max: toInt(f.max) },
+        available: f.available,
+      },
+      s ? { ifMatch: s.version } : {},
+    );
+    props.onSaved(f.name);
+  });
+  const text = (id: string, k: keyof typeof f, label: string, path: string = k) => (
+    <Field
+      id={id}
+      label={t(label)}
+      value={String(f[k])}
+      onInput={set(k)}
+      required
+      error={fieldError(problem, path)}
+    />
+  );
   return (
-    <form onSubmit={submit} noValidate class="catalogue-form">
+    <form onSubmit={save} noValidate class="catalogue-form">
       {s ? null : (
         <Field
           id="svc-id"
@@ -348,36 +414,16 @@ function ServiceForm(props: {
           required
         />
       )}
-      <div class="field">
-        <label for="svc-category">{t('applicant.cat.category')}</label>
-        <select
-          id="svc-category"
-          value={f.category}
-          onChange={(e) => set('category')((e.target as HTMLSelectElement).value)}
-        >
-          {CATEGORIES.map((c) => (
-            <option key={c} value={c}>
-              {t(`applicant.cat.category.${c}`)}
-            </option>
-          ))}
-        </select>
-      </div>
-      <Field
-        id="svc-name"
-        label={t('applicant.cat.name')}
-        value={f.name}
-        onInput={set('name')}
-        required
-        error={fieldError(problem, 'name')}
+      <SelectField
+        id="svc-category"
+        label={t('applicant.cat.category')}
+        value={f.category}
+        onChange={set('category')}
+        options={CATEGORIES}
+        optionLabel={(c) => t(`applicant.cat.category.${c}`)}
       />
-      <Field
-        id="svc-provider"
-        label={t('applicant.cat.provider')}
-        value={f.provider}
-        onInput={set('provider')}
-        required
-        error={fieldError(problem, 'provider')}
-      />
+      {text('svc-name', 'name', 'applicant.cat.name')}
+      {text('svc-provider', 'provider', 'applicant.cat.provider')}
       <Field
         id="svc-provider-uscc"
         label={t('applicant.cat.providerUscc')}
@@ -386,14 +432,7 @@ function ServiceForm(props: {
         hint={t('applicant.cat.providerUsccHint')}
         error={fieldError(problem, 'providerUscc')}
       />
-      <Field
-        id="svc-unit"
-        label={t('applicant.cat.unit')}
-        value={f.unit}
-        onInput={set('unit')}
-        required
-        error={fieldError(problem, 'unit')}
-      />
+      {text('svc-unit', 'unit', 'applicant.cat.unit')}
       <Field
         id="svc-min"
         label={t('applicant.cat.priceMin')}
@@ -420,109 +459,48 @@ function ServiceForm(props: {
         />{' '}
         {t('applicant.cat.available')}
       </label>
-      <ProblemBox problem={problem} />
-      <div class="actions">
-        <button type="submit" disabled={busy}>
-          {s ? t('applicant.cat.saveService') : t('applicant.cat.publish')}
-        </button>
-        {s ? (
-          <button type="button" class="secondary" onClick={props.onCancel}>
-            {t('applicant.cat.cancelEdit')}
-          </button>
-        ) : null}
-      </div>
+      <FormEnd
+        problem={problem}
+        busy={busy}
+        editing={Boolean(s)}
+        publish={t('applicant.cat.publish')}
+        onCancel={props.onCancel}
+      />
     </form>
   );
 }
 
 export function CaseLibrary({ platformId }: { platformId: string }) {
-  const list = useLoad(
-    () => get<{ items: Case[] }>(`/v1/platforms/${platformId}/cases?limit=100`),
-    [platformId],
-  );
-  const [editing, setEditing] = useState<Case | undefined>();
-  const [formKey, setFormKey] = useState(0);
-  const [message, setMessage] = useState('');
-  const [problem, setProblem] = useState<unknown>();
-  const remove = async (c: Case) => {
-    setProblem(undefined);
-    try {
-      await api('DELETE', `/v1/platforms/${platformId}/cases/${c.caseId}`, { ifMatch: c.version });
-      setMessage(t('applicant.cat.deleted', { name: c.title }));
-      list.reload();
-    } catch (e) {
-      setProblem(e);
-    }
-  };
   return (
-    <Section title={t('applicant.cat.cases')}>
-      <ProblemBox problem={list.problem ?? problem} />
-      <p role="status">{message}</p>
-      {list.data?.items.length ? (
-        <DataTable
-          label={t('applicant.cat.cases')}
-          rows={list.data.items}
-          rowKey={(c) => c.caseId}
-          columns={[
-            { header: t('applicant.cat.caseTitle'), cell: (c) => c.title },
-            { header: t('applicant.cat.sector'), cell: (c) => c.sector },
-            {
-              header: t('applicant.cat.customerType'),
-              cell: (c) => t(`applicant.cat.customer.${c.customerType}`),
-            },
-            { header: t('applicant.cat.outcome'), cell: (c) => c.outcome },
-            {
-              header: t('applicant.cat.media'),
-              cell: (c) => c.media.map((m) => m.fileName).join('、') || '—',
-            },
-            { header: t('applicant.cat.visibility'), cell: (c) => <Visibility hidden={c.hidden} /> },
-            {
-              header: t('common.actions'),
-              cell: (c) => (
-                <>
-                  <button
-                    type="button"
-                    class="link"
-                    onClick={() => {
-                      setEditing(c);
-                      setFormKey((k) => k + 1);
-                    }}
-                  >
-                    {t('applicant.cat.edit')}
-                    <span class="visually-hidden"> · {c.title}</span>
-                  </button>{' '}
-                  <DeleteButton name={c.title} onConfirm={() => remove(c)} />
-                </>
-              ),
-            },
-          ]}
-        />
-      ) : (
-        <p>{t('common.none')}</p>
+    <CatalogueList<Case>
+      title={t('applicant.cat.cases')}
+      path={`/v1/platforms/${platformId}/cases`}
+      idOf={(c) => c.caseId}
+      nameOf={(c) => c.title}
+      newTitle={t('applicant.cat.newCase')}
+      columns={[
+        { header: t('applicant.cat.caseTitle'), cell: (c) => c.title },
+        { header: t('applicant.cat.sector'), cell: (c) => c.sector },
+        {
+          header: t('applicant.cat.customerType'),
+          cell: (c) => t(`applicant.cat.customer.${c.customerType}`),
+        },
+        { header: t('applicant.cat.outcome'), cell: (c) => c.outcome },
+        {
+          header: t('applicant.cat.media'),
+          cell: (c) => c.media.map((m) => m.fileName).join('、') || '—',
+        },
+      ]}
+      form={(p) => (
+        <CaseForm platformId={platformId} item={p.item} onSaved={p.onSaved} onCancel={p.onCancel} />
       )}
-      <h3>{editing ? t('applicant.cat.editing', { name: editing.title }) : t('applicant.cat.newCase')}</h3>
-      <CaseForm
-        key={formKey}
-        platformId={platformId}
-        item={editing}
-        onSaved={(name) => {
-          setMessage(t('applicant.cat.saved', { name }));
-          setEditing(undefined);
-          setFormKey((k) => k + 1);
-          list.reload();
-        }}
-        onCancel={() => {
-          setEditing(undefined);
-          setFormKey((k) => k + 1);
-        }}
-      />
-    </Section>
+    />
   );
 }
 
 function CaseForm(props: {
   platformId: string;
-  item?: Case;
+  item: Case | undefined;
   onSaved: (name: string) => void;
   onCancel: () => void;
 }) {
@@ -534,29 +512,19 @@ function CaseForm(props: {
     outcome: c?.outcome ?? '',
   });
   const [ids, setIds] = useState<string[]>([]);
-  const [problem, setProblem] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
   const set = (k: keyof typeof f) => (v: string) => setF((x) => ({ ...x, [k]: v }));
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setProblem(undefined);
-    try {
-      const evidenceIds = [...new Set([...(c?.media.map((m) => m.evidenceId) ?? []), ...ids])];
-      await put(
-        `/v1/platforms/${props.platformId}/cases/${c?.caseId ?? newId('case')}`,
-        { ...f, ...(evidenceIds.length ? { evidenceIds } : {}) },
-        c ? { ifMatch: c.version } : {},
-      );
-      props.onSaved(f.title);
-    } catch (err) {
-      setProblem(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { problem, busy, submit } = useRun();
+  const save = submit(async () => {
+    const evidenceIds = [...new Set([...(c?.media.map((m) => m.evidenceId) ?? []), ...ids])];
+    await put(
+      `/v1/platforms/${props.platformId}/cases/${c?.caseId ?? newId('case')}`,
+      { ...f, ...(evidenceIds.length ? { evidenceIds } : {}) },
+      c ? { ifMatch: c.version } : {},
+    );
+    props.onSaved(f.title);
+  });
   return (
-    <form onSubmit={submit} noValidate class="catalogue-form">
+    <form onSubmit={save} noValidate class="catalogue-form">
       <Field
         id="case-title"
         label={t('applicant.cat.caseTitle')}
@@ -573,20 +541,14 @@ function CaseForm(props: {
         required
         error={fieldError(problem, 'sector')}
       />
-      <div class="field">
-        <label for="case-customer">{t('applicant.cat.customerType')}</label>
-        <select
-          id="case-customer"
-          value={f.customerType}
-          onChange={(e) => set('customerType')((e.target as HTMLSelectElement).value)}
-        >
-          {CUSTOMER_TYPES.map((x) => (
-            <option key={x} value={x}>
-              {t(`applicant.cat.customer.${x}`)}
-            </option>
-          ))}
-        </select>
-      </div>
+      <SelectField
+        id="case-customer"
+        label={t('applicant.cat.customerType')}
+        value={f.customerType}
+        onChange={set('customerType')}
+        options={CUSTOMER_TYPES}
+        optionLabel={(x) => t(`applicant.cat.customer.${x}`)}
+      />
       <div class="field">
         <label for="case-outcome">{t('applicant.cat.outcome')}</label>
         <textarea
@@ -608,17 +570,13 @@ function CaseForm(props: {
         confirmPath={(id) => `/v1/platforms/${props.platformId}/evidence/${id}/confirm`}
         onIds={setIds}
       />
-      <ProblemBox problem={problem} />
-      <div class="actions">
-        <button type="submit" disabled={busy}>
-          {c ? t('applicant.cat.saveService') : t('applicant.cat.publishCase')}
-        </button>
-        {c ? (
-          <button type="button" class="secondary" onClick={props.onCancel}>
-            {t('applicant.cat.cancelEdit')}
-          </button>
-        ) : null}
-      </div>
+      <FormEnd
+        problem={problem}
+        busy={busy}
+        editing={Boolean(c)}
+        publish={t('applicant.cat.publishCase')}
+        onCancel={props.onCancel}
+      />
     </form>
   );
 }

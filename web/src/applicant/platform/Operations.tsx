@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
 import { get, newIdempotencyKey, post } from '../../api.ts';
 import { addMessages, formatInstant, t } from '../../i18n.ts';
-import { DataTable, Field, fieldError, ProblemBox, Section, useLoad } from '../../ui.tsx';
+import { DataTable, Field, fieldError, ProblemBox, Section, SelectField, useLoad } from '../../ui.tsx';
 import '../messages.ts';
+import type { AdvanceNotice, Consent } from '../model.ts';
 
 /**
  * Art. 10 advance notifications (renaming, bankruptcy, restructuring: the effective date must be after
@@ -72,23 +73,6 @@ addMessages(
 const ADVANCE_KINDS = ['rename', 'bankruptcy', 'restructuring'] as const;
 const SCOPES = ['evidence', 'reports', 'vouchers'] as const;
 
-interface AdvanceNotice {
-  id: string;
-  kind: string;
-  effectiveDate: string;
-  description: string;
-  filedBy: string;
-  filedAt: string;
-}
-
-interface Consent {
-  id: string;
-  dataOwner: string;
-  scope: string[];
-  validUntil: string;
-  createdAt: string;
-}
-
 const shanghaiToday = (): string =>
   new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
 
@@ -127,20 +111,14 @@ export function AdvanceNotices({ platformId }: { platformId: string }) {
     <Section title={t('applicant.adv.title')}>
       <p>{t('applicant.adv.intro')}</p>
       <form onSubmit={submit} noValidate>
-        <div class="field">
-          <label for="adv-kind">{t('applicant.adv.kind')}</label>
-          <select
-            id="adv-kind"
-            value={kind}
-            onChange={(e) => setKind((e.target as HTMLSelectElement).value as typeof kind)}
-          >
-            {ADVANCE_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {t(`applicant.adv.kind.${k}`)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          id="adv-kind"
+          label={t('applicant.adv.kind')}
+          value={kind}
+          onChange={setKind}
+          options={ADVANCE_KINDS}
+          optionLabel={(k) => t(`applicant.adv.kind.${k}`)}
+        />
         <Field
           id="adv-date"
           label={t('applicant.adv.effectiveDate')}

@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiProblem, get, post, put } from '../../api.ts';
+import { ApiProblem, allPages, get, post, put } from '../../api.ts';
 import { addMessages, formatInstant, t } from '../../i18n.ts';
-import { Field, fieldError, Loading, ProblemBox, Section, useLoad } from '../../ui.tsx';
+import { Field, fieldError, Loading, ProblemBox, Section, useLoad, useRun } from '../../ui.tsx';
 import { Status } from '../AppStatus.tsx';
 import '../messages.ts';
-import { allPages, type Notification, type Task } from '../model.ts';
+import type { Notification, Task } from '../model.ts';
 import { EvidenceAttach } from '../PlatformEvidence.tsx';
 
 /**
@@ -189,9 +189,8 @@ function ReportForm(props: { year: string; platformId: string; evaluation: Evalu
   );
   const [narrative, setNarrative] = useState(ev.report?.narrative ?? '');
   const [newIds, setNewIds] = useState<string[]>([]);
-  const [problem, setProblem] = useState<unknown>();
+  const { problem, busy, run } = useRun();
   const [message, setMessage] = useState('');
-  const [busy, setBusy] = useState(false);
   const editable = ev.status === 'awaiting_report';
   const base = `/v1/evaluation-cycles/${props.year}/platforms/${props.platformId}/report`;
   const kept = ev.report?.evidenceIds ?? [];
@@ -203,18 +202,11 @@ function ReportForm(props: { year: string; platformId: string; evaluation: Evalu
       ...(evidenceIds.length ? { evidenceIds } : {}),
     };
   };
-  const act = (fn: () => Promise<string>) => async () => {
-    setProblem(undefined);
-    setBusy(true);
-    try {
+  const act = (fn: () => Promise<string>) => () =>
+    run(async () => {
       setMessage(await fn());
       props.reload();
-    } catch (err) {
-      setProblem(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <div>
       <p>

@@ -1,10 +1,10 @@
 import { useState } from 'preact/hooks';
-import { ApiProblem, get, post } from '../../api.ts';
+import { ApiProblem, allPages, get, post } from '../../api.ts';
 import { addMessages, formatInstant, t, useLang } from '../../i18n.ts';
-import { fieldError, Loading, ProblemBox, Section, useLoad } from '../../ui.tsx';
+import { fieldError, Loading, ProblemBox, Section, TextAreaField, useLoad, useRun } from '../../ui.tsx';
 import { Status } from '../AppStatus.tsx';
 import '../messages.ts';
-import { allPages, type Notification } from '../model.ts';
+import type { Notification } from '../model.ts';
 import { ApplicantNav } from '../Notifications.tsx';
 import { EvidenceAttach } from '../PlatformEvidence.tsx';
 
@@ -256,52 +256,31 @@ export function RevocationPage({ params }: { params: Record<string, string> }) {
 function ResponseForm({ revocation, onDone }: { revocation: Revocation; onDone: () => void }) {
   const [statement, setStatement] = useState('');
   const [ids, setIds] = useState<string[]>([]);
-  const [problem, setProblem] = useState<unknown>();
+  const { problem, busy, submit } = useRun();
   const [message, setMessage] = useState('');
-  const [busy, setBusy] = useState(false);
   const passed = Date.parse(revocation.responseDeadline) <= Date.now();
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setProblem(undefined);
-    try {
-      await post(`/v1/revocations/${revocation.id}/response`, {
-        statement,
-        ...(ids.length ? { evidenceIds: ids } : {}),
-      });
-      setMessage(t('applicant.rev.submitted'));
-      onDone();
-    } catch (err) {
-      setProblem(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const respond = submit(async () => {
+    await post(`/v1/revocations/${revocation.id}/response`, {
+      statement,
+      ...(ids.length ? { evidenceIds: ids } : {}),
+    });
+    setMessage(t('applicant.rev.submitted'));
+    onDone();
+  });
   const err = fieldError(problem, 'statement');
   return (
-    <form onSubmit={submit} noValidate>
+    <form onSubmit={respond} noValidate>
       {passed ? <p class="warning">{t('applicant.rev.deadlinePassed')}</p> : null}
-      <div class="field">
-        <label for="rev-statement">
-          {t('applicant.rev.statement')}
-          <span aria-hidden="true"> *</span>
-        </label>
-        <textarea
-          id="rev-statement"
-          rows={6}
-          required
-          value={statement}
-          aria-describedby={`rev-statement-hint${err ? ' rev-statement-error' : ''}`}
-          aria-invalid={err ? 'true' : undefined}
-          onInput={(e) => setStatement((e.target as HTMLTextAreaElement).value)}
-        />
-        <small id="rev-statement-hint">{t('applicant.rev.statementHint')}</small>
-        {err ? (
-          <small id="rev-statement-error" class="error" role="alert">
-            {err}
-          </small>
-        ) : null}
-      </div>
+      <TextAreaField
+        id="rev-statement"
+        label={t('applicant.rev.statement')}
+        rows={6}
+        required
+        value={statement}
+        hint={t('applicant.rev.statementHint')}
+        error={err}
+        onInput={setStatement}
+      />
       <EvidenceAttach
         id="rev-evidence"
         label={t('applicant.rev.responseEvidence')}

@@ -1,9 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
-import { get, newIdempotencyKey, post } from '../../api.ts';
+import { get, newIdempotencyKey, type PageOf, post } from '../../api.ts';
 import { addMessages, formatCny, formatInstant, t } from '../../i18n.ts';
 import { DataTable, Field, fieldError, ProblemBox, Section, useLoad } from '../../ui.tsx';
 import '../messages.ts';
-import type { PageOf } from '../model.ts';
 import { EvidenceAttach } from '../PlatformEvidence.tsx';
 import type { Service } from './Catalogue.tsx';
 

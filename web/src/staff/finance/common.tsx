@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ApiProblem, get } from '../../api.ts';
+import { ApiProblem, get, newIdempotencyKey } from '../../api.ts';
 import { currentConfig } from '../../config.ts';
 import { currentLang, t } from '../../i18n.ts';
 import { session } from '../../session.ts';
@@ -62,60 +62,6 @@ export function saveBlob(blob: Blob, fileName: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** Every page of a cursor-paged list (bounded, for selects and small registries). */
-export async function allPages<T>(path: string, max = 1000): Promise<T[]> {
-  const out: T[] = [];
-  let cursor: string | undefined;
-  const sep = path.includes('?') ? '&' : '?';
-  do {
-    const page = await get<{ items: T[]; nextCursor?: string }>(
-      `${path}${sep}limit=100${cursor ? `&cursor=${enc(cursor)}` : ''}`,
-    );
-    out.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor && out.length < max);
-  return out;
-}
-
-/** Cursor paging as the API offers it (no totals): the cursors visited, to go back and forth. */
-export function useCursor(): {
-  cursor: string | undefined;
-  page: number;
-  next: (c: string) => void;
-  prev: () => void;
-  reset: () => void;
-} {
-  const [stack, setStack] = useState<(string | undefined)[]>([undefined]);
-  return {
-    cursor: stack[stack.length - 1],
-    page: stack.length,
-    next: (c) => setStack((s) => [...s, c]),
-    prev: () => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s)),
-    reset: () => setStack([undefined]),
-  };
-}
-
-export function Pager(props: { label: string; pager: ReturnType<typeof useCursor>; nextCursor?: string }) {
-  const { pager, nextCursor } = props;
-  if (pager.page === 1 && !nextCursor) return null;
-  return (
-    <nav class="fin-pager" aria-label={props.label}>
-      <button type="button" class="secondary" disabled={pager.page === 1} onClick={pager.prev}>
-        {t('fin.prev')}
-      </button>
-      <span>{t('fin.page', { n: pager.page })}</span>
-      <button
-        type="button"
-        class="secondary"
-        disabled={!nextCursor}
-        onClick={() => nextCursor && pager.next(nextCursor)}
-      >
-        {t('common.next')}
-      </button>
-    </nav>
-  );
-}
-
 /** A 404 becomes `undefined` (e.g. "no cycle this year"); other problems are thrown. */
 export async function orNone<T>(p: Promise<T>): Promise<T | undefined> {
   try {
@@ -137,3 +83,17 @@ export async function openPlatformEvidence(platformId: string, evidenceId: strin
 /** `YYYY-MM-DD` of an instant in Asia/Shanghai. */
 export const shanghaiDay = (iso: string | number | Date): string =>
   new Date(new Date(iso).getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+
+/**
+ * A create form's fields (text, as typed) and its Idempotency-Key: one key per attempt at the same
+ * form, so a retry is the same request and a changed field is a new one.
+ */
+export function useKeyedForm<F extends Record<string, string>>(initial: F) {
+  const [form, setForm] = useState(initial);
+  const [key, setKey] = useState(newIdempotencyKey);
+  const set = (k: keyof F) => (v: string) => {
+    setForm((f) => ({ ...f, [k]: v }));
+    setKey(newIdempotencyKey());
+  };
+  return { form, setForm, set, key, renewKey: () => setKey(newIdempotencyKey()) };
+}

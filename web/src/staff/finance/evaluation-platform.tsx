@@ -3,7 +3,16 @@ import { evaluationScore, gradeFor } from '../../../../functions/core/grading.ts
 import { ApiProblem, get, post } from '../../api.ts';
 import { formatInstant, t, useLang } from '../../i18n.ts';
 import { hasRole, useSession } from '../../session.ts';
-import { fieldError, Loading, ProblemBox, Section, Status, TableScroll, useLoad } from '../../ui.tsx';
+import {
+  fieldError,
+  Loading,
+  ProblemBox,
+  Section,
+  SelectField,
+  Status,
+  TableScroll,
+  useLoad,
+} from '../../ui.tsx';
 import type { Cycle } from '../evaluation.tsx';
 import { enc, openPlatformEvidence } from './common.tsx';
 import './messages.ts';
@@ -428,21 +437,15 @@ function GradeForm(props: { e: Evaluation; cycle: Cycle; onDone: (grade: string,
             ? t('fin.evald.preview', { score: preview.score, grade: t(`grade.${preview.grade}`) })
             : t('fin.evald.previewNone')}
         </p>
-        <div class="field">
-          <label for="grade-override">{t('fin.evald.override')}</label>
-          <select
-            id="grade-override"
-            value={override}
-            onChange={(e) => setOverride((e.target as HTMLSelectElement).value)}
-          >
-            <option value="">{t('fin.evald.overrideNone')}</option>
-            {GRADES.map((g) => (
-              <option key={g} value={g}>
-                {t(`grade.${g}`)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField<string>
+          id="grade-override"
+          label={t('fin.evald.override')}
+          value={override}
+          onChange={setOverride}
+          empty={t('fin.evald.overrideNone')}
+          options={GRADES}
+          optionLabel={(g) => t(`grade.${g}`)}
+        />
         {override ? (
           <div class="field">
             <label for="grade-reason">{t('fin.evald.overrideReason')}</label>

@@ -1,9 +1,20 @@
 import { useState } from 'preact/hooks';
 import { checkUscc, normaliseUscc } from '../../../../functions/core/uscc.ts';
-import { get, newIdempotencyKey, post } from '../../api.ts';
+import { get, post } from '../../api.ts';
 import { formatInstant, t, useLang } from '../../i18n.ts';
-import { DataTable, Field, fieldError, Loading, ProblemBox, Section, useLoad } from '../../ui.tsx';
-import { enc, Pager, useCursor } from './common.tsx';
+import {
+  DataTable,
+  Field,
+  fieldError,
+  Loading,
+  Pager,
+  ProblemBox,
+  Section,
+  useCursor,
+  useLoad,
+  useRun,
+} from '../../ui.tsx';
+import { enc, useKeyedForm } from './common.tsx';
 import './messages.ts';
 
 /**
@@ -57,7 +68,12 @@ export function Experts() {
         ) : (
           <p>{t('fin.experts.none')}</p>
         )}
-        <Pager label={t('fin.experts.list')} pager={pager} nextCursor={list.data?.nextCursor} />
+        <Pager
+          class="fin-pager"
+          label={t('fin.experts.list')}
+          pager={pager}
+          nextCursor={list.data?.nextCursor}
+        />
       </Loading>
       <CreateExpert
         onDone={(name) => {
@@ -72,14 +88,8 @@ export function Experts() {
 
 function CreateExpert({ onDone }: { onDone: (name: string) => void }) {
   const empty = { userId: '', name: '', employerUscc: '', fields: '' };
-  const [form, setForm] = useState(empty);
-  const [problem, setProblem] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const [key, setKey] = useState(newIdempotencyKey);
-  const set = (k: keyof typeof form) => (v: string) => {
-    setForm((f) => ({ ...f, [k]: v }));
-    setKey(newIdempotencyKey());
-  };
+  const { form, setForm, set, key, renewKey } = useKeyedForm(empty);
+  const { problem, busy, submit } = useRun();
   // The same USCC rules as the server, as a hint while typing (the server decides).
   const code = normaliseUscc(form.employerUscc);
   // A complete code that fails is marked on the field (aria-invalid), not only hinted.
@@ -96,36 +106,27 @@ function CreateExpert({ onDone }: { onDone: (name: string) => void }) {
       : code.length !== 18
         ? t('fin.experts.usccLength', { n: code.length })
         : t('fin.experts.usccOk');
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setProblem(undefined);
-    try {
-      await post(
-        '/v1/experts',
-        {
-          userId: form.userId.trim(),
-          name: form.name.trim(),
-          employerUscc: code,
-          fields: form.fields
-            .split(/[\n,，、;；]/)
-            .map((x) => x.trim())
-            .filter(Boolean),
-        },
-        { idempotencyKey: key },
-      );
-      onDone(form.name.trim());
-      setForm(empty);
-      setKey(newIdempotencyKey());
-    } catch (err) {
-      setProblem(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const save = submit(async () => {
+    await post(
+      '/v1/experts',
+      {
+        userId: form.userId.trim(),
+        name: form.name.trim(),
+        employerUscc: code,
+        fields: form.fields
+          .split(/[\n,，、;；]/)
+          .map((x) => x.trim())
+          .filter(Boolean),
+      },
+      { idempotencyKey: key },
+    );
+    onDone(form.name.trim());
+    setForm(empty);
+    renewKey();
+  });
   return (
     <Section title={t('fin.experts.create')}>
-      <form onSubmit={submit}>
+      <form onSubmit={save}>
         <Field
           id="expert-name"
           label={t('fin.experts.name')}

@@ -1,8 +1,9 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
+import { allPages } from '../../api.ts';
 import { t, useLang } from '../../i18n.ts';
-import { Field, fieldError, ProblemBox, useLoad } from '../../ui.tsx';
-import { allPages, download, saveBlob } from './common.tsx';
+import { Field, fieldError, ProblemBox, useLoad, useRun } from '../../ui.tsx';
+import { download, saveBlob } from './common.tsx';
 import './messages.ts';
 
 /**
@@ -71,27 +72,19 @@ function ExportCard(props: {
   query?: string;
   children?: ComponentChildren | ((problem: unknown) => ComponentChildren);
 }) {
-  const [problem, setProblem] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { problem, busy, run } = useRun();
   const [saved, setSaved] = useState('');
   const needsQuery = props.name === 'ranking' || props.name === 'grades';
-  const run = async () => {
-    setBusy(true);
-    setProblem(undefined);
-    setSaved('');
-    try {
+  const save = () =>
+    run(async () => {
+      setSaved('');
       const { blob, fileName } = await download(
         `/v1/exports/${props.name}.csv${props.query ? `?${props.query}` : ''}`,
       );
       const name = fileName ?? `${props.name}.csv`;
       saveBlob(blob, name);
       setSaved(t('fin.exports.saved', { name, kb: (blob.size / 1024).toFixed(1) }));
-    } catch (err) {
-      setProblem(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   const id = `export-${props.name}`;
   return (
     <li class="card" aria-labelledby={`${id}-title`}>
@@ -101,7 +94,7 @@ function ExportCard(props: {
       <p>{t(`fin.exports.${props.name}.desc`)}</p>
       {typeof props.children === 'function' ? props.children(problem) : props.children}
       <ProblemBox problem={problem} />
-      <button type="button" disabled={busy || (needsQuery && !props.query)} onClick={run}>
+      <button type="button" disabled={busy || (needsQuery && !props.query)} onClick={save}>
         {t('fin.exports.download', { name: t(`fin.exports.${props.name}`) })}
       </button>
       <p role="status" class="ok">

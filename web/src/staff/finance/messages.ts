@@ -7,8 +7,6 @@ import { addMessages } from '../../i18n.ts';
 addMessages(
   {
     'fin.cny': '{n} 元',
-    'fin.prev': '上一页',
-    'fin.page': '第 {n} 页',
     'fin.download': '下载',
     'status.created': '已创建',
     'status.finalized': '已签发',
@@ -283,8 +281,6 @@ addMessages(
   },
   {
     'fin.cny': 'CNY {n}',
-    'fin.prev': 'Previous page',
-    'fin.page': 'Page {n}',
     'fin.download': 'Download',
     'status.created': 'Created',
     'status.finalized': 'Signed off',

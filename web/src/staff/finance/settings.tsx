@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiProblem, get, put } from '../../api.ts';
 import { formatInstant, t, useLang } from '../../i18n.ts';
 import { hasRole, useSession } from '../../session.ts';
-import { Field, fieldError, Loading, ProblemBox, Section, useLoad } from '../../ui.tsx';
+import { Field, fieldError, Loading, ProblemBox, Section, TextAreaField, useLoad } from '../../ui.tsx';
 import './messages.ts';
 
 /**
@@ -270,42 +270,22 @@ function Calendar({ admin }: { admin: boolean }) {
             {admin ? (
               <form onSubmit={save}>
                 <h3>{t('fin.calendar.edit', { year })}</h3>
-                <div class="field">
-                  <label for="calendar-holidays">{t('fin.calendar.holidaysInput')}</label>
-                  <textarea
-                    id="calendar-holidays"
-                    rows={6}
-                    value={form.holidays}
-                    aria-invalid={listError('holidays') ? 'true' : undefined}
-                    aria-describedby={listError('holidays') ? 'calendar-holidays-error' : undefined}
-                    onInput={(e) =>
-                      setForm((f) => ({ ...f, holidays: (e.target as HTMLTextAreaElement).value }))
-                    }
-                  />
-                  {listError('holidays') ? (
-                    <small id="calendar-holidays-error" class="error" role="alert">
-                      {listError('holidays')}
-                    </small>
-                  ) : null}
-                </div>
-                <div class="field">
-                  <label for="calendar-workdays">{t('fin.calendar.workdaysInput')}</label>
-                  <textarea
-                    id="calendar-workdays"
-                    rows={3}
-                    value={form.workdays}
-                    aria-invalid={listError('workdays') ? 'true' : undefined}
-                    aria-describedby={listError('workdays') ? 'calendar-workdays-error' : undefined}
-                    onInput={(e) =>
-                      setForm((f) => ({ ...f, workdays: (e.target as HTMLTextAreaElement).value }))
-                    }
-                  />
-                  {listError('workdays') ? (
-                    <small id="calendar-workdays-error" class="error" role="alert">
-                      {listError('workdays')}
-                    </small>
-                  ) : null}
-                </div>
+                <TextAreaField
+                  id="calendar-holidays"
+                  label={t('fin.calendar.holidaysInput')}
+                  rows={6}
+                  value={form.holidays}
+                  error={listError('holidays')}
+                  onInput={(v) => setForm((f) => ({ ...f, holidays: v }))}
+                />
+                <TextAreaField
+                  id="calendar-workdays"
+                  label={t('fin.calendar.workdaysInput')}
+                  rows={3}
+                  value={form.workdays}
+                  error={listError('workdays')}
+                  onInput={(v) => setForm((f) => ({ ...f, workdays: v }))}
+                />
                 <label class="choice">
                   <input
                     type="checkbox"

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ApiProblem, get, newIdempotencyKey, post } from '../../api.ts';
+import { ApiProblem, allPages, get, newIdempotencyKey, post } from '../../api.ts';
 import { formatInstant, t, useLang } from '../../i18n.ts';
 import { hasRole, useSession } from '../../session.ts';
 import {
@@ -7,13 +7,15 @@ import {
   Field,
   fieldError,
   Loading,
+  Pager,
   ProblemBox,
   Section,
   Status,
   TableScroll,
+  useCursor,
   useLoad,
 } from '../../ui.tsx';
-import { allPages, enc, openPlatformEvidence, Pager, useCursor, yuan } from './common.tsx';
+import { enc, openPlatformEvidence, yuan } from './common.tsx';
 import './messages.ts';
 import type { Programme } from './vouchers.tsx';
 
@@ -554,7 +556,12 @@ function Redemptions(props: {
         ) : withheld ? null : (
           <p>{t('fin.redemptions.none')}</p>
         )}
-        <Pager label={t('fin.redemptions')} pager={pager} nextCursor={list.data?.nextCursor} />
+        <Pager
+          class="fin-pager"
+          label={t('fin.redemptions')}
+          pager={pager}
+          nextCursor={list.data?.nextCursor}
+        />
       </Loading>
     </Section>
   );
@@ -745,7 +752,7 @@ function Ledger(props: { programmeId: string; host: (platformId: string) => stri
             { header: t('fin.ledger.actor'), cell: (e) => e.actor },
           ]}
         />
-        <Pager label={t('fin.ledger')} pager={pager} nextCursor={list.data?.nextCursor} />
+        <Pager class="fin-pager" label={t('fin.ledger')} pager={pager} nextCursor={list.data?.nextCursor} />
       </Loading>
     </Section>
   );

@@ -1,9 +1,19 @@
-import { useState } from 'preact/hooks';
-import { get, newIdempotencyKey, post } from '../../api.ts';
+import { get, post } from '../../api.ts';
 import { formatInstant, t, useLang } from '../../i18n.ts';
 import { hasRole, useSession } from '../../session.ts';
-import { DataTable, Field, fieldError, Loading, ProblemBox, Section, useLoad } from '../../ui.tsx';
-import { enc, Pager, shanghaiDay, useCursor, yuan } from './common.tsx';
+import {
+  DataTable,
+  Field,
+  fieldError,
+  Loading,
+  Pager,
+  ProblemBox,
+  Section,
+  useCursor,
+  useLoad,
+  useRun,
+} from '../../ui.tsx';
+import { enc, shanghaiDay, useKeyedForm, yuan } from './common.tsx';
 import './messages.ts';
 
 /**
@@ -66,7 +76,12 @@ export function Vouchers() {
         ) : (
           <p>{t('fin.vouchers.none')}</p>
         )}
-        <Pager label={t('fin.vouchers.list')} pager={pager} nextCursor={list.data?.nextCursor} />
+        <Pager
+          class="fin-pager"
+          label={t('fin.vouchers.list')}
+          pager={pager}
+          nextCursor={list.data?.nextCursor}
+        />
       </Loading>
       {hasRole(s, 'officer') ? <CreateProgramme /> : null}
     </main>
@@ -96,7 +111,7 @@ function CreateProgramme() {
 
 function ProgrammeForm({ d }: { d: Defaults }) {
   const today = shanghaiDay(Date.now());
-  const [form, setForm] = useState({
+  const { form, set, key } = useKeyedForm({
     name: '',
     budgetCny: '',
     validFrom: today,
@@ -107,42 +122,27 @@ function ProgrammeForm({ d }: { d: Defaults }) {
     faceMax: String(d.faceValue.maxCny),
     voucherValidityDays: String(d.voucherValidityDays),
   });
-  const [problem, setProblem] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const [key, setKey] = useState(newIdempotencyKey);
-  const set = (k: keyof typeof form) => (v: string) => {
-    setForm((f) => ({ ...f, [k]: v }));
-    setKey(newIdempotencyKey());
-  };
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setProblem(undefined);
-    try {
-      const created = await post<Programme>(
-        '/v1/voucher-programmes',
-        {
-          name: form.name,
-          budgetCny: Number(form.budgetCny),
-          // A window of whole days in Beijing time: from 00:00 of the first to 23:59:59.999 of the last.
-          validFrom: `${form.validFrom}T00:00:00+08:00`,
-          validUntil: `${form.validUntil}T23:59:59.999+08:00`,
-          maxSubsidyRatio: Number(form.maxSubsidyRatio),
-          perEnterpriseAnnualCapCny: Number(form.perEnterpriseAnnualCapCny),
-          faceValue: { minCny: Number(form.faceMin), maxCny: Number(form.faceMax) },
-          voucherValidityDays: Number(form.voucherValidityDays),
-        },
-        { idempotencyKey: key },
-      );
-      location.hash = `/staff/vouchers/${enc(created.id)}`;
-    } catch (err) {
-      setProblem(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { problem, busy, submit } = useRun();
+  const save = submit(async () => {
+    const created = await post<Programme>(
+      '/v1/voucher-programmes',
+      {
+        name: form.name,
+        budgetCny: Number(form.budgetCny),
+        // A window of whole days in Beijing time: from 00:00 of the first to 23:59:59.999 of the last.
+        validFrom: `${form.validFrom}T00:00:00+08:00`,
+        validUntil: `${form.validUntil}T23:59:59.999+08:00`,
+        maxSubsidyRatio: Number(form.maxSubsidyRatio),
+        perEnterpriseAnnualCapCny: Number(form.perEnterpriseAnnualCapCny),
+        faceValue: { minCny: Number(form.faceMin), maxCny: Number(form.faceMax) },
+        voucherValidityDays: Number(form.voucherValidityDays),
+      },
+      { idempotencyKey: key },
+    );
+    location.hash = `/staff/vouchers/${enc(created.id)}`;
+  });
   return (
-    <form onSubmit={submit}>
+    <form onSubmit={save}>
       <Field
         id="prog-name"
         label={t('fin.vouchers.name')}

@@ -1,29 +1,11 @@
 import { type ComponentChildren, Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { get, newIdempotencyKey } from '../../api.ts';
+import { newIdempotencyKey } from '../../api.ts';
 import { formatInstant, t } from '../../i18n.ts';
 import './messages.ts';
 
 /** Shared pieces of the operations pages (organisations, platforms, notices, revocations). */
 export const enc = encodeURIComponent;
-
-export interface PageOf<T> {
-  items: T[];
-  nextCursor?: string;
-}
-
-/** Every page of a cursor-paged list, up to `max` items (inbox-sized lists, not exports). */
-export async function allPages<T>(path: string, max = 500): Promise<T[]> {
-  const out: T[] = [];
-  let cursor: string | undefined;
-  const sep = path.includes('?') ? '&' : '?';
-  do {
-    const page = await get<PageOf<T>>(`${path}${sep}limit=100${cursor ? `&cursor=${enc(cursor)}` : ''}`);
-    out.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor && out.length < max);
-  return out;
-}
 
 /** A query parameter of the hash route (`#/staff/platforms/p-1?changeRequest=c-1`). */
 export function hashParam(name: string): string | undefined {

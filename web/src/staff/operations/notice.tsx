@@ -1,10 +1,19 @@
 import { useState } from 'preact/hooks';
-import { get, post } from '../../api.ts';
+import { allPages, get, post } from '../../api.ts';
 import { formatInstant, t, useLang } from '../../i18n.ts';
+import type { PublicNotice } from '../../public/notices.tsx';
 import { hasRole, useSession } from '../../session.ts';
-import { fieldError, Loading, ProblemBox, Section, Status, useLoad } from '../../ui.tsx';
-import { TextArea } from '../application.tsx';
-import { allPages, enc, Facts, hashParam, Notice, useAction, useFocusTarget } from './common.tsx';
+import {
+  fieldError,
+  Loading,
+  ProblemBox,
+  RadioGroup,
+  Section,
+  Status,
+  TextAreaField,
+  useLoad,
+} from '../../ui.tsx';
+import { enc, Facts, hashParam, Notice, useAction, useFocusTarget } from './common.tsx';
 import { Named } from './names.tsx';
 
 /**
@@ -13,20 +22,6 @@ import { Named } from './names.tsx';
  * pending objection (upheld / dismissed with a response). After the notice closes, the last resolution
  * decides the application (the API's rule).
  */
-interface NoticeDetail {
-  id: string;
-  callId: string;
-  title: string;
-  entries: { applicationId: string; orgName: string; platformSummary: string }[];
-  startsAt: string;
-  endsAt: string;
-  firstDay: string;
-  lastDay: string;
-  length: number;
-  unit: string;
-  status: string;
-  objectionCount?: number;
-}
 interface Objection {
   id: string;
   noticeId: string;
@@ -49,7 +44,7 @@ export function NoticePage({ params }: { params: Record<string, string> }) {
   const id = params.id ?? '';
   const reader = hasRole(s, 'officer', 'approver');
   const officer = hasRole(s, 'officer');
-  const notice = useLoad(() => get<NoticeDetail>(`/v1/public/notices/${enc(id)}`), [id]);
+  const notice = useLoad(() => get<PublicNotice>(`/v1/public/notices/${enc(id)}`), [id]);
   const objections = useLoad(
     () => (reader ? allPages<Objection>(`/v1/notices/${enc(id)}/objections`) : Promise.resolve([])),
     [id, reader],
@@ -177,22 +172,17 @@ function ResolutionForm({ objection, onDone }: { objection: Objection; onDone: (
         if (r) onDone(upheld);
       }}
     >
-      <fieldset>
-        <legend>{t('ops.objections.resolve')}</legend>
-        {([true, false] as const).map((v) => (
-          <label key={String(v)} class="choice">
-            <input
-              type="radio"
-              name={`objection-${objection.id}-outcome`}
-              required
-              checked={upheld === v}
-              onChange={() => setUpheld(v)}
-            />{' '}
-            {t(v ? 'ops.objections.uphold' : 'ops.objections.dismiss')}
-          </label>
-        ))}
-      </fieldset>
-      <TextArea
+      <RadioGroup
+        legend={t('ops.objections.resolve')}
+        name={`objection-${objection.id}-outcome`}
+        required
+        options={[true, false] as const}
+        value={upheld}
+        onChange={setUpheld}
+        optionLabel={(v) => t(v ? 'ops.objections.uphold' : 'ops.objections.dismiss')}
+      />
+      <TextAreaField
+        required
         id={`objection-${objection.id}-response`}
         label={t('ops.objections.response')}
         value={response}

@@ -1,11 +1,20 @@
 import { useState } from 'preact/hooks';
-import { get, post } from '../../api.ts';
+import { allPages, get, post } from '../../api.ts';
+import type { UsccCheckView } from '../../applicant/model.ts';
 import { formatCny, formatInstant, t, useLang } from '../../i18n.ts';
 import { hasRole, useSession } from '../../session.ts';
-import { fieldError, Loading, ProblemBox, Section, Status, useLoad } from '../../ui.tsx';
-import { TextArea } from '../application.tsx';
+import {
+  fieldError,
+  Loading,
+  ProblemBox,
+  RadioGroup,
+  Section,
+  Status,
+  TextAreaField,
+  useLoad,
+} from '../../ui.tsx';
 import type { Task } from '../inbox.tsx';
-import { allPages, enc, Facts, Notice, useAction } from './common.tsx';
+import { enc, Facts, Notice, useAction } from './common.tsx';
 
 /**
  * `#/staff/organisations/:id` (Art. 9(1)): an organisation, the automatic check of its unified social
@@ -13,15 +22,6 @@ import { allPages, enc, Facts, Notice, useAction } from './common.tsx';
  * its `uscc_verification` task, the manual verification decision. The API completes the waiting
  * workflow; two officers deciding at once end with one decision (409 for the other).
  */
-interface UsccCheck {
-  valid: boolean;
-  checkDigitOk: boolean;
-  expectedCheckChar?: string;
-  regionCode: string;
-  inZhongshan: boolean;
-  entityType: string;
-  problems: string[];
-}
 export interface Organisation {
   id: string;
   name: string;
@@ -30,7 +30,7 @@ export interface Organisation {
   address: string;
   legalRepresentative: string;
   contact: { name: string; phone: string; email: string };
-  usccCheck: UsccCheck;
+  usccCheck: UsccCheckView;
   verification: { status: string; opinion?: string; decidedAt?: string; decidedBy?: string };
   createdAt: string;
   version: number;
@@ -106,7 +106,7 @@ export function OrganisationPage({ params }: { params: Record<string, string> })
 }
 
 /** The automatic check, in words: what passed and what needs a person. */
-function UsccFindings({ check }: { check: UsccCheck }) {
+function UsccFindings({ check }: { check: UsccCheckView }) {
   return (
     <Section title={t('ops.org.check')}>
       <ul>
@@ -164,22 +164,16 @@ function VerificationForm(props: {
           if (r) props.onDone(decision);
         }}
       >
-        <fieldset>
-          <legend>{t('ops.org.form.decision')}</legend>
-          {(['verified', 'rejected'] as const).map((v) => (
-            <label key={v} class="choice">
-              <input
-                type="radio"
-                name="verification"
-                value={v}
-                checked={decision === v}
-                onChange={() => setDecision(v)}
-              />{' '}
-              {t(`ops.org.form.${v}`)}
-            </label>
-          ))}
-        </fieldset>
-        <TextArea
+        <RadioGroup
+          legend={t('ops.org.form.decision')}
+          name="verification"
+          options={['verified', 'rejected'] as const}
+          value={decision}
+          onChange={setDecision}
+          optionLabel={(v) => t(`ops.org.form.${v}`)}
+        />
+        <TextAreaField
+          required
           id="verification-opinion"
           label={t('ops.opinion')}
           value={opinion}

@@ -1,21 +1,24 @@
 import { useState } from 'preact/hooks';
-import { ApiProblem, get, post, sha256Hex, uploadWithProgress } from '../../api.ts';
+import { ApiProblem, allPages, get, type PageOf, post, sha256Hex, uploadWithProgress } from '../../api.ts';
+import type { AdvanceNotice, Consent } from '../../applicant/model.ts';
 import { formatCny, formatInstant, t, useLang } from '../../i18n.ts';
 import { navigate } from '../../router.ts';
 import { hasRole, useSession } from '../../session.ts';
-import { Field, fieldError, Loading, ProblemBox, Section, Status, TableScroll, useLoad } from '../../ui.tsx';
-import { TextArea } from '../application.tsx';
 import {
-  allPages,
-  enc,
-  Facts,
-  hashParam,
-  Items,
-  Notice,
-  type PageOf,
-  useAction,
-  useFocusTarget,
-} from './common.tsx';
+  DataTable,
+  Field,
+  fieldError,
+  Loading,
+  ProblemBox,
+  RadioGroup,
+  Section,
+  SelectField,
+  Status,
+  TableScroll,
+  TextAreaField,
+  useLoad,
+} from '../../ui.tsx';
+import { enc, Facts, hashParam, Items, Notice, useAction, useFocusTarget } from './common.tsx';
 import { Named, rememberName } from './names.tsx';
 
 /**
@@ -81,21 +84,6 @@ export interface PlatformEvidence {
   status: string;
   createdAt: string;
   createdBy: string;
-}
-interface AdvanceNotice {
-  id: string;
-  kind: string;
-  effectiveDate: string;
-  description: string;
-  filedBy: string;
-  filedAt: string;
-}
-interface Consent {
-  id: string;
-  dataOwner: string;
-  scope: string[];
-  validUntil: string;
-  createdAt: string;
 }
 interface Hidden {
   reason: string;
@@ -341,22 +329,16 @@ function ChangeDecisionForm({ cr, onDone }: { cr: ChangeRequest; onDone: (approv
         if (r) onDone(decision === 'approve');
       }}
     >
-      <fieldset>
-        <legend>{t('ops.change.decide')}</legend>
-        {(['approve', 'reject'] as const).map((v) => (
-          <label key={v} class="choice">
-            <input
-              type="radio"
-              name={`cr-${cr.id}-decision`}
-              value={v}
-              checked={decision === v}
-              onChange={() => setDecision(v)}
-            />{' '}
-            {t(`ops.change.${v}`)}
-          </label>
-        ))}
-      </fieldset>
-      <TextArea
+      <RadioGroup
+        legend={t('ops.change.decide')}
+        name={`cr-${cr.id}-decision`}
+        options={['approve', 'reject'] as const}
+        value={decision}
+        onChange={setDecision}
+        optionLabel={(v) => t(`ops.change.${v}`)}
+      />
+      <TextAreaField
+        required
         id={`cr-${cr.id}-opinion`}
         label={t('ops.opinion')}
         value={opinion}
@@ -478,42 +460,25 @@ function EvidenceSection({ platformId, officer }: { platformId: string; officer:
       {noConsent ? <p>{t('ops.evidence.noConsent')}</p> : <ProblemBox problem={list.problem} />}
       <Loading when={list.loading && !list.data}>
         {items.length ? (
-          <TableScroll label={t('ops.evidence.title')}>
-            <table aria-label={t('ops.evidence.title')}>
-              <thead>
-                <tr>
-                  <th scope="col">{t('staff.evidence.kind')}</th>
-                  <th scope="col">{t('staff.evidence.file')}</th>
-                  <th scope="col">{t('staff.evidence.size')}</th>
-                  <th scope="col">{t('common.status')}</th>
-                  <th scope="col">{t('ops.evidence.by')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((ev) => (
-                  <tr key={ev.evidenceId}>
-                    <td>
-                      <code>{ev.kind}</code>
-                    </td>
-                    <td>
-                      {ev.status === 'verified' ? (
-                        <Downloads platformId={platformId} files={[ev]} />
-                      ) : (
-                        ev.fileName
-                      )}
-                    </td>
-                    <td>{(ev.sizeBytes / 1024).toFixed(1)} KiB</td>
-                    <td>
-                      <Status value={ev.status} />
-                    </td>
-                    <td>
-                      {formatInstant(ev.createdAt)} · {ev.createdBy}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableScroll>
+          <DataTable
+            label={t('ops.evidence.title')}
+            rows={items}
+            rowKey={(ev) => ev.evidenceId}
+            columns={[
+              { header: t('staff.evidence.kind'), cell: (ev) => <code>{ev.kind}</code> },
+              {
+                header: t('staff.evidence.file'),
+                cell: (ev) =>
+                  ev.status === 'verified' ? <Downloads platformId={platformId} files={[ev]} /> : ev.fileName,
+              },
+              { header: t('staff.evidence.size'), cell: (ev) => `${(ev.sizeBytes / 1024).toFixed(1)} KiB` },
+              { header: t('common.status'), cell: (ev) => <Status value={ev.status} /> },
+              {
+                header: t('ops.evidence.by'),
+                cell: (ev) => `${formatInstant(ev.createdAt)} · ${ev.createdBy}`,
+              },
+            ]}
+          />
         ) : noConsent ? null : (
           <p>{t('common.none')}</p>
         )}
@@ -654,81 +619,76 @@ function Catalogue(props: { platformId: string; officer: boolean; onChanged: (te
       <Loading when={data.loading && !data.data}>
         <h3>{t('ops.catalogue.services')}</h3>
         {data.data?.services.length ? (
-          <TableScroll label={t('ops.catalogue.services')}>
-            <table aria-label={t('ops.catalogue.services')}>
-              <thead>
-                <tr>
-                  <th scope="col">{t('ops.catalogue.name')}</th>
-                  <th scope="col">{t('ops.catalogue.category')}</th>
-                  <th scope="col">{t('ops.catalogue.price')}</th>
-                  <th scope="col">{t('ops.catalogue.visibility')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.data.services.map((sv) => (
-                  <tr key={sv.serviceId}>
-                    <td>
-                      {sv.name}
-                      <div class="ops-muted ops-small">{sv.provider}</div>
-                    </td>
-                    <td>{t(`ops.category.${sv.category}`)}</td>
-                    <td>
-                      {formatCny(sv.priceRangeCny.min)} – {formatCny(sv.priceRangeCny.max)} / {sv.unit}
-                      {sv.available ? null : <div>{t('ops.catalogue.unavailable')}</div>}
-                    </td>
-                    <td>
-                      <Visibility
-                        name={sv.name}
-                        hidden={sv.hidden}
-                        officer={props.officer}
-                        path={`${base}/services/${enc(sv.serviceId)}/visibility`}
-                        version={sv.version}
-                        onDone={changed}
-                      />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableScroll>
+          <DataTable
+            label={t('ops.catalogue.services')}
+            rows={data.data.services}
+            rowKey={(sv) => sv.serviceId}
+            columns={[
+              {
+                header: t('ops.catalogue.name'),
+                cell: (sv) => (
+                  <>
+                    {sv.name}
+                    <div class="ops-muted ops-small">{sv.provider}</div>
+                  </>
+                ),
+              },
+              { header: t('ops.catalogue.category'), cell: (sv) => t(`ops.category.${sv.category}`) },
+              {
+                header: t('ops.catalogue.price'),
+                cell: (sv) => (
+                  <>
+                    {formatCny(sv.priceRangeCny.min)} – {formatCny(sv.priceRangeCny.max)} / {sv.unit}
+                    {sv.available ? null : <div>{t('ops.catalogue.unavailable')}</div>}
+                  </>
+                ),
+              },
+              {
+                header: t('ops.catalogue.visibility'),
+                cell: (sv) => (
+                  <Visibility
+                    name={sv.name}
+                    hidden={sv.hidden}
+                    officer={props.officer}
+                    path={`${base}/services/${enc(sv.serviceId)}/visibility`}
+                    version={sv.version}
+                    onDone={changed}
+                  />
+                ),
+              },
+            ]}
+          />
         ) : (
           <p>{t('common.none')}</p>
         )}
         <h3>{t('ops.catalogue.cases')}</h3>
         {data.data?.cases.length ? (
-          <TableScroll label={t('ops.catalogue.cases')}>
-            <table aria-label={t('ops.catalogue.cases')}>
-              <thead>
-                <tr>
-                  <th scope="col">{t('ops.catalogue.caseTitle')}</th>
-                  <th scope="col">{t('ops.catalogue.sector')}</th>
-                  <th scope="col">{t('ops.catalogue.outcome')}</th>
-                  <th scope="col">{t('ops.catalogue.visibility')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.data.cases.map((c) => (
-                  <tr key={c.caseId}>
-                    <td>{c.title}</td>
-                    <td>
-                      {c.sector} · {t(`ops.customer.${c.customerType}`)}
-                    </td>
-                    <td>{c.outcome}</td>
-                    <td>
-                      <Visibility
-                        name={c.title}
-                        hidden={c.hidden}
-                        officer={props.officer}
-                        path={`${base}/cases/${enc(c.caseId)}/visibility`}
-                        version={c.version}
-                        onDone={changed}
-                      />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableScroll>
+          <DataTable
+            label={t('ops.catalogue.cases')}
+            rows={data.data.cases}
+            rowKey={(c) => c.caseId}
+            columns={[
+              { header: t('ops.catalogue.caseTitle'), cell: (c) => c.title },
+              {
+                header: t('ops.catalogue.sector'),
+                cell: (c) => `${c.sector} · ${t(`ops.customer.${c.customerType}`)}`,
+              },
+              { header: t('ops.catalogue.outcome'), cell: (c) => c.outcome },
+              {
+                header: t('ops.catalogue.visibility'),
+                cell: (c) => (
+                  <Visibility
+                    name={c.title}
+                    hidden={c.hidden}
+                    officer={props.officer}
+                    path={`${base}/cases/${enc(c.caseId)}/visibility`}
+                    version={c.version}
+                    onDone={changed}
+                  />
+                ),
+              },
+            ]}
+          />
         ) : (
           <p>{t('common.none')}</p>
         )}
@@ -910,23 +870,17 @@ function OpenCaseForm({ platformId, preset }: { platformId: string; preset: stri
       }}
     >
       <h3>{t('ops.revoke.form')}</h3>
-      <div class="field">
-        <label for="revoke-ground">{t('ops.revoke.ground')}</label>
-        <select
-          id="revoke-ground"
-          value={ground}
-          aria-describedby="revoke-ground-hint"
-          onChange={(e) => setGround((e.target as HTMLSelectElement).value)}
-        >
-          {REVOCATION_GROUNDS.map((g) => (
-            <option key={g} value={g}>
-              {t(`ops.ground.${g}`)}
-            </option>
-          ))}
-        </select>
-        <small id="revoke-ground-hint">{t(`ops.groundHint.${ground}`)}</small>
-      </div>
-      <TextArea
+      <SelectField<string>
+        id="revoke-ground"
+        label={t('ops.revoke.ground')}
+        value={ground}
+        onChange={setGround}
+        options={REVOCATION_GROUNDS}
+        optionLabel={(g) => t(`ops.ground.${g}`)}
+        hint={t(`ops.groundHint.${ground}`)}
+      />
+      <TextAreaField
+        required
         id="revoke-description"
         label={t('ops.revoke.description')}
         value={description}

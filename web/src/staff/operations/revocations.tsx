@@ -1,11 +1,21 @@
 import { useState } from 'preact/hooks';
-import { get, post } from '../../api.ts';
+import { allPages, get, type PageOf, post } from '../../api.ts';
 import { formatInstant, t, useLang } from '../../i18n.ts';
 import { hasRole, useSession } from '../../session.ts';
-import { DataTable, fieldError, Loading, ProblemBox, Section, Status, useLoad } from '../../ui.tsx';
+import {
+  DataTable,
+  fieldError,
+  Loading,
+  ProblemBox,
+  RadioGroup,
+  Section,
+  SelectField,
+  Status,
+  TextAreaField,
+  useLoad,
+} from '../../ui.tsx';
 import type { AuditEvent } from '../application.tsx';
-import { TextArea } from '../application.tsx';
-import { allPages, enc, Facts, isPast, Notice, type PageOf, useAction } from './common.tsx';
+import { enc, Facts, isPast, Notice, useAction } from './common.tsx';
 import { Downloads } from './platform.tsx';
 
 /**
@@ -161,24 +171,18 @@ function Cases() {
   );
   return (
     <Section title={t('ops.cases')}>
-      <div class="field">
-        <label for="case-status">{t('ops.cases.filter')}</label>
-        <select
-          id="case-status"
-          value={status}
-          onChange={(e) => {
-            setStatus((e.target as HTMLSelectElement).value);
-            setCursors([]);
-          }}
-        >
-          <option value="">{t('ops.cases.all')}</option>
-          {STATUSES.map((x) => (
-            <option key={x} value={x}>
-              {t(`status.${x}`)}
-            </option>
-          ))}
-        </select>
-      </div>
+      <SelectField<string>
+        id="case-status"
+        label={t('ops.cases.filter')}
+        value={status}
+        onChange={(v) => {
+          setStatus(v);
+          setCursors([]);
+        }}
+        empty={t('ops.cases.all')}
+        options={STATUSES}
+        optionLabel={(x) => t(`status.${x}`)}
+      />
       <ProblemBox problem={list.problem} />
       <Loading when={list.loading && !list.data}>
         {list.data?.items.length ? (
@@ -367,23 +371,18 @@ function DecisionForm({ rev, onDone }: { rev: Revocation; onDone: (revoked: bool
           if (r) onDone(decision === 'revoke');
         }}
       >
-        <fieldset>
-          <legend>{t('ops.revoke.decision')}</legend>
-          {(['revoke', 'dismiss'] as const).map((v) => (
-            <label key={v} class="choice">
-              <input
-                type="radio"
-                name="revocation-decision"
-                required
-                checked={decision === v}
-                onChange={() => setDecision(v)}
-              />{' '}
-              {t(`ops.revoke.${v}`)}
-            </label>
-          ))}
-        </fieldset>
+        <RadioGroup
+          legend={t('ops.revoke.decision')}
+          name="revocation-decision"
+          required
+          options={['revoke', 'dismiss'] as const}
+          value={decision}
+          onChange={setDecision}
+          optionLabel={(v) => t(`ops.revoke.${v}`)}
+        />
         {decision === 'revoke' ? <p class="error">{t('ops.revoke.warning')}</p> : null}
-        <TextArea
+        <TextAreaField
+          required
           id="revocation-opinion"
           label={t('ops.revoke.reasons')}
           value={opinion}
