@@ -232,11 +232,11 @@ describe('the evaluation page', () => {
     // The notices and the registry list what the demo published, one row each, with their status.
     const hosts = await api.get<{ items: Array<{ hostName: string }> }>('/v1/public/platforms?limit=100');
     await page.goto(`${env.rt.url}/console/#/staff/registry`);
-    const registry = page.getByRole('table', { name: '平台名录' });
+    const registry = page.getByRole('table', { name: '平台管理' });
     await expect.poll(() => registry.locator('tbody tr').count()).toBe(hosts.body.items.length);
     await expect.poll(() => registry.textContent()).toContain(hosts.body.items[0]?.hostName ?? '?');
     await page.goto(`${env.rt.url}/console/#/staff/notices`);
-    const notices = page.getByRole('table', { name: '公示' });
+    const notices = page.getByRole('table', { name: '公示管理' });
     await expect.poll(() => notices.locator('tbody tr').count()).toBeGreaterThan(0);
     await context.close();
   }, 240_000);
