@@ -19,6 +19,7 @@ import { setClock } from '../../functions/shared/clock.ts';
 import { createRouteMatcher } from '../../infra/local/route-matcher.ts';
 import { apiEvent, type Caller, jsonBody, lambdaContext } from '../support/api-events.ts';
 import { RecordingWorkflowEngine } from '../support/recording-engine.ts';
+import { closedCall, proposedApplication } from './support/notice-fixtures.ts';
 import { useLocalServices } from './support/services.ts';
 
 /**
@@ -336,40 +337,8 @@ describe('GET /v1/change-requests', () => {
 
 describe('GET /v1/objections', () => {
   const APPROVED = new Date(T0);
-  const callRecord: Call = {
-    id: 'CL1',
-    title: '2026年度市级人工智能赋能平台认定',
-    description: 'Art. 7–9',
-    opensAt: '2026-05-01T00:00:00.000Z',
-    closesAt: '2026-06-01T00:00:00.000Z',
-    requiredEvidence: [],
-    scoringCriteria: [{ key: 'resources', title: '资源集聚', weight: 1, max: 100 }],
-    noticePeriod: { length: 5, unit: 'working_days' },
-    status: 'closed',
-    createdBy: 'officer-1',
-    createdAt: '2026-04-01T00:00:00.000Z',
-    updatedAt: '2026-04-01T00:00:00.000Z',
-    version: 3,
-  };
-  const application = (id: string): Application => ({
-    id,
-    callId: 'CL1',
-    orgId: `org-${id}`,
-    ownerSub: `owner-${id}`,
-    orgName: `中山${id}科技有限公司`,
-    uscc: '91442000MA4UQ9YX2J',
-    consortium: [{ name: '中山大学', kind: 'university' }],
-    partners: [],
-    registeredCapitalCny: 60_000_000,
-    committedEnterprisesPerYear: 40,
-    capabilities: ['compute'],
-    summary: `Platform of ${id}`,
-    status: 'proposed',
-    eligibility: { eligible: true, failures: [], manualVerification: false, warnings: [] },
-    version: 5,
-    createdAt: '2026-05-02T00:00:00.000Z',
-    updatedAt: '2026-05-02T00:00:00.000Z',
-  });
+  const callRecord: Call = closedCall('CL1');
+  const application = (id: string): Application => proposedApplication(id, 'CL1');
   let noticeId = '';
   const ids: Record<string, string> = {};
   const list = (caller: Caller, query?: Record<string, string>) =>

@@ -13,6 +13,7 @@ import { planNotice } from '../../functions/core/notices.ts';
 import { setClock } from '../../functions/shared/clock.ts';
 import { apiEvent, type Caller, jsonBody, lambdaContext } from '../support/api-events.ts';
 import { RecordingWorkflowEngine } from '../support/recording-engine.ts';
+import { closedCall, proposedApplication } from './support/notice-fixtures.ts';
 import { useLocalServices } from './support/services.ts';
 
 const { handler } = await import('../../functions/api/registry.ts');
@@ -29,41 +30,9 @@ const shift = (iso: string, ms: number) => new Date(Date.parse(iso) + ms);
 const api = (routeKey: string, opts: Parameters<typeof apiEvent>[1] = {}) =>
   handler(apiEvent(routeKey, opts), lambdaContext());
 
-const callRecord: Call = {
-  id: 'C1',
-  title: '2026年度市级人工智能赋能平台认定',
-  description: 'Art. 7–9',
-  opensAt: '2026-05-01T00:00:00.000Z',
-  closesAt: '2026-06-01T00:00:00.000Z',
-  requiredEvidence: [],
-  scoringCriteria: [{ key: 'resources', title: '资源集聚', weight: 1, max: 100 }],
-  noticePeriod: { length: 5, unit: 'working_days' },
-  status: 'closed',
-  createdBy: 'officer-1',
-  createdAt: '2026-04-01T00:00:00.000Z',
-  updatedAt: '2026-04-01T00:00:00.000Z',
-  version: 3,
-};
+const callRecord: Call = closedCall('C1');
 
-const application = (id: string): Application => ({
-  id,
-  callId: 'C1',
-  orgId: `org-${id}`,
-  ownerSub: `owner-${id}`,
-  orgName: `中山${id}科技有限公司`,
-  uscc: '91442000MA4UQ9YX2J',
-  consortium: [{ name: '中山大学', kind: 'university' }],
-  partners: [],
-  registeredCapitalCny: 60_000_000,
-  committedEnterprisesPerYear: 40,
-  capabilities: ['compute'],
-  summary: `Platform of ${id}`,
-  status: 'proposed',
-  eligibility: { eligible: true, failures: [], manualVerification: false, warnings: [] },
-  version: 5,
-  createdAt: '2026-05-02T00:00:00.000Z',
-  updatedAt: '2026-05-02T00:00:00.000Z',
-});
+const application = (id: string): Application => proposedApplication(id, 'C1');
 
 const engine = new RecordingWorkflowEngine();
 const apps = new DynamoApplicationStore();
